@@ -1,0 +1,43 @@
+"""``academy lab``: JupyterLab on ``courses/`` with the data folder set."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from academy.settings import PROJECT_ROOT, data_home
+
+
+def lab_command(port: int, open_browser: bool = False) -> list[str]:
+    command = [
+        sys.executable, "-m", "jupyterlab",
+        f"--ServerApp.root_dir={PROJECT_ROOT / 'courses'}",
+        f"--ServerApp.port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.open_browser={open_browser}",
+        "--LabApp.default_url=/lab/tree/index.ipynb",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    return command
+
+
+def cmd_lab(args) -> int:
+    home = data_home()
+    os.environ.setdefault("ACADEMY_HOME", str(home))
+    print(f"数据目录：{home}")
+    print(f"学习首页：http://127.0.0.1:{args.port}/lab/tree/index.ipynb （登录令牌见下方 JupyterLab 输出的网址）")
+    sys.stdout.flush()
+    os.execv(sys.executable, lab_command(args.port, args.browser))
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("lab", help="启动 JupyterLab 学习环境", description="在 courses/ 上启动 JupyterLab。",
+                              epilog="示例：\n  PORT=9000 academy lab\n  academy lab --port 9000",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8888")), help="端口（默认取 PORT，否则 8888）")
+    p.add_argument("--browser", action="store_true", help="同时打开浏览器")
+    p.set_defaults(func=cmd_lab)
