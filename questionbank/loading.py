@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+import yaml_rs
 
 from questionbank.model import Question, read_question
 from questionbank.problems import Problem
@@ -56,8 +56,8 @@ def load_bank(paths: list[Path] | None = None) -> Bank:
         bank.files.append(path)
         name = display_path(path)
         try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raw = yaml_rs.loads(path.read_text(encoding="utf-8"))
+        except (yaml_rs.YAMLDecodeError, UnicodeDecodeError) as exc:
             bank.problems.append(Problem("error", name, "-", "", f"文件无法读取（YAML 格式错误）：{exc}"))
             continue
         if raw is None:
