@@ -69,7 +69,7 @@ CITATION_TEXT_RE = re.compile(
     rf"第(?P<article>[{numerals.CHARS}\d]+)条"
 )
 OUR_CITATION_RE = re.compile(r"[^\s;；,，、@#]+@[0-9A-Za-z._-]+#\d+")
-RUBRIC_RE = re.compile(r"^(?P<point>.+?)[（(](?P<score>\d+(?:\.\d+)?)分[)）]$")
+RUBRIC_RE = re.compile(r"^(?P<point>.+?)[（(](?P<score>[\d０-９]+(?:[.．][\d０-９]+)?)分[)）]$")
 
 
 class ImportRefused(Exception):
@@ -249,11 +249,12 @@ def parse_basis(text: str, registry: LawRegistry, on: dt.date) -> list[str]:
 
 def parse_rubric(text: str) -> list[dict]:
     points = []
-    for line in [x.strip() for x in re.split(r"[\n；;]", text) if x.strip()]:
-        match = RUBRIC_RE.match(_nfkc(line))
+    separator = r"\n" if "\n" in text else r"[；;]"  # one point a line, or a line of points joined by ；
+    for line in [x.strip() for x in re.split(separator, text) if x.strip()]:
+        match = RUBRIC_RE.match(line)
         if not match:
             raise ValueError(f"评分要点 {line} 应写成 要点（3分）")
-        score = float(match["score"])
+        score = float(_nfkc(match["score"]))
         points.append({"point": match["point"].strip(), "score": int(score) if score.is_integer() else score})
     return points
 
