@@ -15,7 +15,7 @@ UNITS = {
     "岁": "岁",
 }
 UNIT_RE = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
-AMOUNT_RE = re.compile(rf"(?P<ord>第)?(?P<num>{NUM})(?P<unit>{UNIT_RE})")
+AMOUNT_RE = re.compile(rf"(?P<ord>第)?(?P<num>{NUM})(?P<unit>{UNIT_RE})(?!龄)")  # 一年龄段 is no period
 PERCENT_RE = re.compile(rf"百分之(?P<cn>{NUM})|(?P<ar>\d+(?:\.\d+)?)\s*[%％]")
 FRACTION_RE = re.compile(rf"(?P<den>[{numerals.CHARS}]+)分之(?P<num>[{numerals.CHARS}]+)")
 # dates and references that are not amounts

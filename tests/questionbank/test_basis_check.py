@@ -24,6 +24,7 @@ from tests.questionbank.helpers import good_single, write_bank
         ("三天", [(3, "日")]),
         ("2021年7月15日起施行，见第六十四条第一款第三项", []),
         ("第十五日", []),
+        ("不满十四周岁的人，后一年龄段", [(14, "岁")]),
     ],
 )
 def test_amounts(text, expected):
