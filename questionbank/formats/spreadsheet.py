@@ -12,9 +12,7 @@ A 案例分析 takes one row for the material and one row per sub-question right
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -22,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from academy.tables import column_map, header_row, read_rows
 from questionbank import numerals
 from questionbank.laws import Citation, LawRegistry, default_registry
 from questionbank.loading import ITEMS, load_bank
@@ -99,58 +96,11 @@ class ImportResult:
 
 # ---------------------------------------------------------------- reading the file
 
-def _clean(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _header_key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("　", "").strip().lower()
-
-
-def _column_map(header: list[str]) -> dict[str, int]:
-    lookup = {}
-    for canonical in COLUMNS:
-        for name in [canonical, *ALIASES.get(canonical, [])]:
-            lookup[_header_key(name)] = canonical
+def _aliases() -> dict[str, list[str]]:
+    aliases = {c: list(ALIASES.get(c, [])) for c in COLUMNS}
     for letter in OPTION_LETTERS:
-        for name in (letter, f"{letter}选项", f"选项{letter.lower()}"):
-            lookup[_header_key(name)] = f"选项{letter}"
-    mapping: dict[str, int] = {}
-    for i, name in enumerate(header):
-        canonical = lookup.get(_header_key(name))
-        if canonical and canonical not in mapping:
-            mapping[canonical] = i
-    return mapping
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    """All rows of the first sheet (.xlsx) or of the file (.csv: UTF-8, UTF-8 with BOM, or GBK)."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [[_clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    if suffix in (".csv", ".txt"):
-        data = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValueError("文件编码无法识别（支持 UTF-8 和 GBK）")
-        return [[_clean(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    raise ValueError(f"不支持的文件类型 {path.suffix}（支持 .xlsx 和 .csv）")
+        aliases[f"选项{letter}"] += [letter, f"{letter}选项", f"选项{letter.lower()}"]
+    return aliases
 
 
 # ---------------------------------------------------------------- cell parsers (each raises ValueError with a reason)
@@ -286,8 +236,8 @@ class _Importer:
         if not rows:
             self.fail(1, "文件是空的")
             return []
-        header_index = next((i for i, r in enumerate(rows) if any(r)), 0)
-        columns = _column_map(rows[header_index])
+        header_index = header_row(rows)
+        columns = column_map(rows[header_index], _aliases())
         missing = [c for c in ("题型", "题干", "答案") if c not in columns]
         if missing:
             self.fail(header_index + 1, f"缺少必需的列：{'、'.join(missing)}（表头为：{'、'.join(x for x in rows[header_index] if x)}）")
@@ -295,7 +245,7 @@ class _Importer:
         items: list[tuple[int, dict, str]] = []  # (row number, mapping, topic)
         current_case: dict | None = None
         for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
-            cells = {name: (row[i] if i < len(row) else "") for name, i in columns.items()}
+            cells = {name: (str(row[i]) if i < len(row) else "") for name, i in columns.items()}
             if not any(cells.values()):
                 continue
             try:
