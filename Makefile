@@ -5,19 +5,30 @@ PORT ?= 8888
 VENV ?= .venv
 export PORT
 
-.PHONY: run test setup lock bench
+.PHONY: run test setup setup-run setup-test lock bench
+
+# Debian packages: a Chinese font for charts (run and test); PostgreSQL and Chromium for the test suite.
+RUN_PACKAGES := fonts-wqy-microhei
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium
 
 setup:
 	@VENV=$(VENV) sh scripts/ensure-venv
 
-run: setup
+setup-run: setup
+	@sh scripts/ensure-debian-packages $(RUN_PACKAGES)
+
+setup-test: setup
+	@sh scripts/ensure-debian-packages $(TEST_PACKAGES)
+
+run: setup-run
 	$(VENV)/bin/academy lab --port $(PORT)
 
-test: setup
+test: setup-test
 	$(VENV)/bin/python -m pytest
 
 bench: setup
 	$(VENV)/bin/python bench/bank_load.py
+	$(VENV)/bin/python bench/tracker_report.py
 
 # Record the resolved versions of every dependency (run after changing pyproject.toml).
 lock: setup

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from questionbank import cli as bank_cli
+from tracker import cli as hours_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="area", required=True, metavar="功能")
     bank_cli.register(sub)
+    hours_cli.register(sub)
     from academy import lab
 
     lab.register(sub)

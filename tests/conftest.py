@@ -18,3 +18,26 @@ def shared_laws() -> Path:
     if not path.is_dir():
         pytest.fail(f"条文目录不存在：{path}（设置 ACADEMY_LAWS_DIR 或在检出目录旁放 shared/laws）")
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.postgres import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, monkeypatch):
+    """An empty tracker database of each kind; ACADEMY_DB_URL points at it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_server").new_database()
+    monkeypatch.setenv("ACADEMY_DB_URL", url)
+    yield url
+    from tracker import db
+
+    db._engine_for(url).dispose()

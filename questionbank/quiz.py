@@ -1,0 +1,429 @@
+"""The training quiz of a course notebook, as ipywidgets 8.
+
+``Quiz(questions, recorder=…, quiz_id=…)`` shows each question with its answer widgets and a 提交 button.
+Answers are checked in the kernel with ``questionbank.scoring.score``; every submission goes to the recorder
+as an ``Attempt`` (this package never imports ``tracker`` or ``grading``: the caller passes the recorder).
+
+Pass rule (通过规则). A question counts as answered correctly when every objective item of it is right
+(for a 案例分析 question: every single/multiple/judge part; its open parts are never scored automatically
+and do not count). A question whose only parts are open ones is not scored. Once the first round is
+complete, the module is passed when either
+
+1. the first round's score – the mean score of its scored questions – reaches ``pass_mark``, or
+2. every scored question has been answered correctly at least once, in any round
+   (rounds after the first, started with 「再做一次（只做错题）」, hold only the questions last answered wrong).
+
+``on_complete(QuizResult)`` is called once, the first time the module is passed.
+
+Who is answering comes from ``identify_officer`` (one small function a notebook layer may replace by
+assigning ``questionbank.quiz.identify_officer``); when it knows no one, the quiz asks for the 人员编号 first.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import random
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Protocol
+
+import ipywidgets as widgets
+
+from questionbank.laws import Citation
+from questionbank.model import PART_TYPES, TYPES, Part, Question
+from questionbank.numerals import to_chinese
+from questionbank.scoring import MULTIPLE_RULES, Score, key_text, score
+
+OFFICER_ENV = ("JUPYTERHUB_USER", "ACADEMY_OFFICER")
+MAX_OFFICER_LENGTH = 64
+_session_officer: str | None = None  # the 人员编号 entered in this kernel session
+
+
+@dataclass(frozen=True)
+class Attempt:
+    officer: str
+    quiz_id: str
+    question_id: str  # "qid", or "qid/partid" for a part of a 案例分析 question
+    response: Any  # JSON-able, keyed by option letters
+    correct: bool | None  # None: open part, not scored automatically
+    fraction: float
+    at: datetime  # timezone-aware, UTC
+
+
+class Recorder(Protocol):
+    def record_attempt(self, attempt: Attempt) -> None: ...
+
+
+class MemoryRecorder:
+    """Keeps the attempts in a list (tests, offline use)."""
+
+    def __init__(self) -> None:
+        self.attempts: list[Attempt] = []
+
+    def record_attempt(self, attempt: Attempt) -> None:
+        self.attempts.append(attempt)
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    quiz_id: str
+    officer: str
+    score: float  # the first round's score, 0 … 1 (1.0 when no question is scored automatically)
+    passed: bool
+    answered: int  # questions answered
+    correct: int  # questions answered correctly at least once
+
+
+def identify_officer(officer: str | None = None) -> str | None:
+    """The officer answering: the argument, else $JUPYTERHUB_USER or $ACADEMY_OFFICER, else the 人员编号
+    entered earlier in this kernel session; None when unknown (the quiz then asks)."""
+    for candidate in (officer, *(os.environ.get(name) for name in OFFICER_ENV), _session_officer):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return None
+
+
+def remember_officer(officer: str) -> None:
+    global _session_officer
+    _session_officer = officer
+
+
+def format_citation(citation: Citation) -> str:
+    """行政处罚法@2021#64 → 《行政处罚法》第六十四条"""
+    return f"《{citation.law}》第{to_chinese(citation.article)}条"
+
+
+def draw(bank_questions: Iterable[Question], topic: str | None = None, n: int = 5, seed: Any = None,
+         ids: list[str] | None = None) -> list[Question]:
+    """Reviewed questions for a quiz: those with ``ids`` (in that order), else ``n`` drawn from ``topic``
+    (or the whole bank); the same seed always draws the same questions."""
+    pool = [q for q in bank_questions if q.status == "reviewed"]
+    if ids is not None:
+        by_id = {q.id: q for q in pool}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise ValueError(f"题目不存在或未审核：{'、'.join(missing)}")
+        return [by_id[i] for i in ids]
+    pool = sorted((q for q in pool if topic is None or q.topic == topic), key=lambda q: q.id)
+    if not pool:
+        raise ValueError(f"知识点 {topic} 没有已审核的题目" if topic else "没有已审核的题目")
+    return random.Random(seed).sample(pool, min(n, len(pool)))
+
+
+def _html(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _percent(x: float) -> str:
+    return f"{round(x * 100)}%"
+
+
+class AnswerInput:
+    """The answer widgets of one question or 案例分析 part, and the response they hold (JSON)."""
+
+    def __init__(self, item: Question | Part):
+        self.item = item
+        self.checkboxes: dict[str, widgets.Checkbox] = {}
+        if item.type == "single":
+            options = [(f"{k}. {v}", k) for k, v in item.options.items()]
+            self.control = widgets.RadioButtons(options=options, value=None, layout=widgets.Layout(width="auto"))
+        elif item.type == "multiple":
+            self.checkboxes = {k: widgets.Checkbox(value=False, description=f"{k}. {v}", indent=False)
+                               for k, v in item.options.items()}
+            self.control = widgets.VBox(list(self.checkboxes.values()))
+        elif item.type == "judge":
+            self.control = widgets.ToggleButtons(options=[("正确", True), ("错误", False)], value=None)
+        elif item.type == "numeric":
+            self.control = widgets.Text(placeholder="请输入答案")
+        elif item.type == "open":
+            self.control = widgets.Textarea(placeholder="请写出您的回答（不自动评分，提交后对照参考答案自查）",
+                                            layout=widgets.Layout(width="100%", height="8em"))
+        else:
+            raise ValueError(f"测验不支持题型 {item.type!r}")
+        unit = getattr(item, "unit", "")
+        self.widget = widgets.HBox([self.control, widgets.Label(unit)]) if unit else self.control
+
+    def response(self) -> Any:
+        if self.checkboxes:
+            return [k for k, box in self.checkboxes.items() if box.value]
+        return self.control.value
+
+    def answered(self) -> bool:
+        value = self.response()
+        return bool(value.strip()) if isinstance(value, str) else value not in (None, [])
+
+    def set_disabled(self, disabled: bool) -> None:
+        for w in list(self.checkboxes.values()) or [self.control]:
+            w.disabled = disabled
+
+
+class QuestionView:
+    """One question on screen: stem, answer widgets (one per part for 案例分析), 提交 and feedback."""
+
+    def __init__(self, number: int, question: Question):
+        self.question = question
+        self.scores: dict[str, Score] = {}  # by part id ("" for a question without parts)
+        self.submitted = False
+        self.feedback = widgets.HTML()
+        self.part_feedback: dict[str, widgets.HTML] = {}
+        self.submit_button = widgets.Button(description="提交", button_style="primary")
+        label = TYPES.get(question.type, question.type)
+        rows: list[widgets.Widget] = [widgets.HTML(f"<b>第{number}题（{label}）</b> {_html(question.stem)}")]
+        if question.type == "case":
+            self.inputs = {p.id: AnswerInput(p) for p in question.parts}
+            for i, part in enumerate(question.parts, 1):
+                self.part_feedback[part.id] = widgets.HTML()
+                rows += [widgets.HTML(f"<b>（{i}）{PART_TYPES.get(part.type, '')}</b> {_html(part.stem)}"),
+                         self.inputs[part.id].widget, self.part_feedback[part.id]]
+        else:
+            self.inputs = {"": AnswerInput(question)}
+            rows.append(self.inputs[""].widget)
+        rows += [self.submit_button, self.feedback]
+        self.widget = widgets.VBox(rows, layout=widgets.Layout(border="1px solid #ddd", padding="8px", margin="6px 0"))
+
+    def item_id(self, key: str) -> str:
+        return f"{self.question.id}/{key}" if key else self.question.id
+
+    @property
+    def scored(self) -> bool:
+        return any(inp.item.type != "open" for inp in self.inputs.values())
+
+    @property
+    def fraction(self) -> float:
+        """Mean over the objective items (0 when nothing is scored)."""
+        values = [s.fraction for s in self.scores.values() if s.correct is not None]
+        return sum(values) / len(values) if values else 0.0
+
+    @property
+    def correct(self) -> bool | None:
+        """True when every objective item is right; None before submitting or when nothing is scored."""
+        if not self.submitted or not self.scored:
+            return None
+        return all(s.correct for s in self.scores.values() if s.correct is not None)
+
+    def set_active(self, active: bool) -> None:
+        for inp in self.inputs.values():
+            inp.set_disabled(not active)
+        self.submit_button.disabled = not active
+
+    def show(self, warnings: list[str]) -> None:
+        q = self.question
+        for key, part_html in self.part_feedback.items():
+            part = self.inputs[key].item
+            part_html.value = _part_feedback(part, self.scores[key])
+        lines = []
+        if q.type == "case":
+            objective = [s for s in self.scores.values() if s.correct is not None]
+            if objective:
+                lines.append(f"客观小题答对 {sum(1 for s in objective if s.correct)}/{len(objective)}")
+        else:
+            lines.append(_verdict(self.scores[""]))
+            lines.append(f"正确答案：{_html(key_text(q))}")
+        lines += _explanation(q.explanation, q.basis)
+        lines += [f'<span style="color:#c62828">{_html(w)}</span>' for w in warnings]
+        self.feedback.value = "<br>".join(lines)
+
+
+def _verdict(s: Score) -> str:
+    if s.correct:
+        return '<b style="color:#1a7f37">回答正确</b>'
+    extra = "" if s.detail == "回答错误" else f"（{_html(s.detail)}）"
+    return f'<b style="color:#c62828">回答错误</b>{extra}'
+
+
+def _explanation(explanation: str, basis: list[Citation]) -> list[str]:
+    lines = [f"解析：{_html(explanation)}"] if explanation else []
+    if basis:
+        lines.append("法律依据：" + "、".join(_html(format_citation(c)) for c in basis))
+    return lines
+
+
+def _part_feedback(part: Part, s: Score) -> str:
+    if part.type == "open":
+        points = "".join(f"<li>{_html(r.point)}（{_num(r.score)}分）</li>" for r in part.rubric)
+        lines = [f"参考答案：{_html(part.reference)}",
+                 f"评分要点（共{_num(part.points)}分，请自查，本小题不自动评分）：<ul>{points}</ul>"]
+    else:
+        lines = [_verdict(s), f"正确答案：{_html(key_text(part))}"]
+    return "<br>".join(lines + _explanation("", part.basis))
+
+
+class Quiz:
+    """A training quiz; ``Quiz.widget`` is the container to display (see the module docstring for the pass rule)."""
+
+    def __init__(self, questions: list[Question], recorder: Recorder | None = None, officer: str | None = None,
+                 quiz_id: str = "", pass_mark: float = 0.6,
+                 on_complete: Callable[[QuizResult], Any] | None = None, multiple_rule: str = "all_or_nothing"):
+        questions = list(questions)
+        if not questions:
+            raise ValueError("测验至少要有一道题")
+        if len({q.id for q in questions}) != len(questions):
+            raise ValueError("测验中有重复的题目")
+        if not 0 <= pass_mark <= 1:
+            raise ValueError(f"合格线应在 0 到 1 之间，实际为 {pass_mark}")
+        if multiple_rule not in MULTIPLE_RULES:
+            raise ValueError(f"多选题计分规则 {multiple_rule!r} 无效，应为 {'/'.join(MULTIPLE_RULES)}")
+        self.questions = questions
+        self.recorder, self.quiz_id, self.pass_mark = recorder, quiz_id, pass_mark
+        self.on_complete, self.multiple_rule = on_complete, multiple_rule
+        self.officer = identify_officer(officer)
+        self.round = 0
+        self.first_round_done = False
+        self.first_round_score: float | None = None  # None when no question is scored automatically
+        self.scored_ids = {q.id for q in questions if q.type != "case" or any(p.type != "open" for p in q.parts)}
+        self.ever_correct: set[str] = set()
+        self.result: QuizResult | None = None  # set when the module is first passed
+        self.views: list[QuestionView] = []
+        self._complete_error = ""
+
+        self.officer_text = widgets.Text(placeholder="人员编号", description="")
+        self.officer_button = widgets.Button(description="确定")
+        self.officer_message = widgets.HTML()
+        self.officer_button.on_click(lambda _: self._confirm_officer())
+        self.officer_box = widgets.VBox()
+        self.questions_box = widgets.VBox()
+        self.summary = widgets.HTML()
+        self.redo_button = widgets.Button(description="再做一次（只做错题）", layout=widgets.Layout(display="none"))
+        self.redo_button.on_click(lambda _: self.redo())
+        self.widget = widgets.VBox([self.officer_box, self.questions_box, self.summary, self.redo_button])
+        self._show_officer()
+        self._start_round(questions)
+
+    # --- who is answering --------------------------------------------------------------------------------
+
+    def _show_officer(self) -> None:
+        if self.officer:
+            self.officer_box.children = [widgets.HTML(f"答题人：{_html(self.officer)}")]
+        else:
+            self.officer_box.children = [widgets.HTML("<b>请输入您的人员编号</b>"),
+                                         widgets.HBox([self.officer_text, self.officer_button]), self.officer_message]
+
+    def _confirm_officer(self) -> None:
+        if self.officer:
+            return
+        value = self.officer_text.value.strip()
+        if not value or len(value) > MAX_OFFICER_LENGTH:
+            self.officer_message.value = '<span style="color:#c62828">请输入有效的人员编号</span>'
+            return
+        remember_officer(value)
+        self.officer = value
+        self._show_officer()
+        for view in self.views:
+            view.set_active(not view.submitted)
+
+    # --- rounds ------------------------------------------------------------------------------------------
+
+    def _start_round(self, questions: list[Question]) -> None:
+        self.round += 1
+        self.views = [QuestionView(i, q) for i, q in enumerate(questions, 1)]
+        for view in self.views:
+            view.submit_button.on_click(lambda _, v=view: self.submit(v))
+            view.set_active(bool(self.officer))
+        self.questions_box.children = [v.widget for v in self.views]
+        self.redo_button.layout.display = "none"
+        self._update_summary()
+
+    def wrong(self) -> list[Question]:
+        """The questions of this round answered wrong."""
+        return [v.question for v in self.views if v.correct is False]
+
+    def redo(self) -> None:
+        """Start a round with only the questions answered wrong (once the current round is complete)."""
+        wrong = self.wrong()
+        if self.round_complete and wrong:
+            self._start_round(wrong)
+
+    @property
+    def round_complete(self) -> bool:
+        return all(v.submitted for v in self.views)
+
+    def round_score(self) -> float | None:
+        """Mean score of the scored questions of this round (None when none is scored)."""
+        scored = [v for v in self.views if v.scored]
+        return sum(v.fraction for v in scored) / len(scored) if scored else None
+
+    @property
+    def passed(self) -> bool:
+        """The pass rule (module docstring): after the first round, its score reaches the pass mark,
+        or every scored question has been answered correctly at least once."""
+        if not self.first_round_done:
+            return False
+        first = self.first_round_score
+        return (first is not None and first + 1e-9 >= self.pass_mark) or self.scored_ids <= self.ever_correct
+
+    # --- submitting --------------------------------------------------------------------------------------
+
+    def submit(self, view: QuestionView) -> None:
+        """Check, record and show one question (the 提交 button)."""
+        if view.submitted or not self.officer or view not in self.views:
+            return
+        if not all(inp.answered() for inp in view.inputs.values() if inp.item.type != "open"):
+            view.feedback.value = '<span style="color:#c62828">请先作答再提交</span>'
+            return
+        warnings = []
+        now = datetime.now(timezone.utc)
+        for key, inp in view.inputs.items():
+            response = inp.response()
+            result = score(inp.item, response, self.multiple_rule)
+            view.scores[key] = result
+            attempt = Attempt(self.officer, self.quiz_id, view.item_id(key), response, result.correct,
+                              result.fraction, now)
+            if self.recorder is not None:
+                try:
+                    self.recorder.record_attempt(attempt)
+                except Exception as exc:  # shown to the officer: a lost record means lost 学时
+                    warnings.append(f"作答记录保存失败，请联系管理员：{exc}")
+        view.submitted = True
+        view.set_active(False)
+        if view.correct:
+            self.ever_correct.add(view.question.id)
+        view.show(warnings)
+        if self.round == 1 and self.round_complete:
+            self.first_round_done, self.first_round_score = True, self.round_score()
+        self._check_complete()
+        self._update_summary()
+
+    def _check_complete(self) -> None:
+        if self.result is not None or not self.passed:
+            return
+        first = 1.0 if self.first_round_score is None else self.first_round_score
+        self.result = QuizResult(self.quiz_id, self.officer or "", first, True, len(self.questions),
+                                 len(self.ever_correct))
+        if self.on_complete is not None:
+            try:
+                self.on_complete(self.result)
+            except Exception as exc:
+                self._complete_error = f"完成情况登记失败，请联系管理员：{exc}"
+
+    def _update_summary(self) -> None:
+        answered = sum(v.submitted for v in self.views)
+        head = f"第{self.round}轮（错题重做）　" if self.round > 1 else ""
+        parts = [f"{head}已答 {answered}/{len(self.views)}"]
+        current = self.round_score()
+        if current is not None:
+            got = sum(v.fraction for v in self.views if v.scored and v.submitted)
+            parts.append(f"得分 {_percent(got / sum(v.scored for v in self.views))}（合格线 {_percent(self.pass_mark)}）")
+        lines = ["　".join(parts)]
+        if self.round_complete:
+            wrong = len(self.wrong())
+            if self.round == 1 and current is not None:
+                met = current + 1e-9 >= self.pass_mark
+                lines.append("本轮已全部作答，" + ("达到合格线。" if met else "未达到合格线。"))
+            if wrong:
+                lines.append(f"有 {wrong} 题答错，可以点「再做一次（只做错题）」。")
+            self.redo_button.layout.display = "" if wrong else "none"
+        if self.result is not None:
+            lines.append('<b style="color:#1a7f37">本模块已通过。</b>')
+        if self._complete_error:
+            lines.append(f'<span style="color:#c62828">{_html(self._complete_error)}</span>')
+        self.summary.value = "<br>".join(lines)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

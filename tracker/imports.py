@@ -1,0 +1,278 @@
+"""Importing the roster and offline training sheets.
+
+A file is checked whole before anything is written: unknown officers, names that differ from the roster, bad hours
+(≤ 0, or more than 24 in one day for one officer, counting what is already recorded), bad dates or categories refuse
+the whole file, listing every row and reason. A good file is written in one transaction: a process killed half-way
+leaves nothing of it behind.
+
+A training row is recognised by 人员编号 + 日期 + 类别 + 学时 + 形式 + 培训名称 (after cleaning): a row already in the
+ledger, from this file or any earlier sheet (HR often sends cumulative monthly exports), is skipped, so importing the
+same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from academy.tables import column_map, header_row, read_rows
+from tracker import cleaning
+from tracker.ledger import NewEntry, add_entries, unit_id
+from tracker.models import ImportBatch, LedgerEntry, Officer
+from tracker.rules import Rules
+
+ROSTER_ALIASES = {
+    "人员编号": ["工号", "编号", "人员代码", "职工编号"],
+    "姓名": ["名字", "人员姓名"],
+    "单位": ["部门", "所在单位", "执法单位", "工作单位", "单位名称"],
+    "岗位": ["职务", "岗位名称"],
+    "执法领域": ["领域", "执法类别"],
+    "执法证号": ["执法证件号", "证件号", "执法证编号", "证号"],
+    "入职日期": ["入职时间", "到岗日期"],
+    "离职日期": ["离职时间", "调出日期"],
+}
+TRAINING_ALIASES = {
+    "人员编号": ["工号", "编号", "人员代码", "职工编号"],
+    "姓名": ["名字", "人员姓名"],
+    "培训名称": ["课程名称", "培训内容", "培训项目", "课程"],
+    "类别": ["培训类别", "类型", "培训类型"],
+    "学时": ["培训学时", "课时"],
+    "分钟": ["时长（分钟）", "时长(分钟)", "培训时长（分钟）"],
+    "日期": ["培训日期", "培训时间", "时间"],
+    "形式": ["培训形式", "方式", "培训方式"],
+}
+
+
+class ImportRefused(Exception):
+    def __init__(self, file: Path, reasons: list[str]):
+        self.file, self.reasons = file, reasons
+        super().__init__(f"拒绝导入 {file.name}：共 {len(reasons)} 处问题，未写入任何内容。\n" + "\n".join(reasons))
+
+
+@dataclass
+class ImportSummary:
+    file: Path
+    rows: int
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.added == 0 and self.updated == 0:
+            text = f"{self.file.name}：{self.rows} 行全部此前已导入，未作任何更改。"
+        else:
+            text = f"{self.file.name}：共 {self.rows} 行，新增 {self.added} 条"
+            if self.updated:
+                text += f"，更新 {self.updated} 条"
+            if self.skipped:
+                text += f"，跳过此前已导入的 {self.skipped} 条"
+            text += "。"
+        return "\n".join([text, *self.notes])
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _table(path: Path, aliases: dict, required: list[str]) -> tuple[list[tuple[int, dict]], list[str]]:
+    try:
+        rows = read_rows(path)
+    except (ValueError, OSError) as exc:
+        raise ImportRefused(path, [str(exc)]) from exc
+    if not rows:
+        raise ImportRefused(path, ["文件是空的"])
+    top = header_row(rows)
+    columns = column_map(rows[top], aliases)
+    missing = [c for c in required if c not in columns]
+    if missing:
+        found = "、".join(str(x) for x in rows[top] if str(x).strip())
+        raise ImportRefused(path, [f"第{top + 1}行：缺少必需的列 {'、'.join(missing)}（表头为：{found}）"])
+    records = []
+    for number, row in enumerate(rows[top + 1 :], start=top + 2):
+        cells = {name: (row[i] if i < len(row) else "") for name, i in columns.items()}
+        if any(str(v).strip() for v in cells.values()):
+            records.append((number, cells))
+    return records, list(columns)
+
+
+# ---------------------------------------------------------------- roster
+
+def import_roster(session: Session, path: Path, recorded_by: str) -> ImportSummary:
+    records, _ = _table(path, ROSTER_ALIASES, ["人员编号", "姓名", "单位"])
+    reasons, people, seen = [], [], {}
+    for row, cells in records:
+        number, name, unit = (cleaning.text(cells.get(k)) for k in ("人员编号", "姓名", "单位"))
+        problems = [f"{k}为空" for k, v in (("人员编号", number), ("姓名", name), ("单位", unit)) if not v]
+        person = {"officer_no": number, "name": name, "unit": unit, "post": cleaning.text(cells.get("岗位")),
+                  "domain": cleaning.text(cells.get("执法领域")), "certificate_no": cleaning.text(cells.get("执法证号"))}
+        for key, column in (("joined_on", "入职日期"), ("left_on", "离职日期")):
+            person[key] = None
+            if cleaning.text(cells.get(column)):
+                try:
+                    person[key] = cleaning.parse_date(cells[column])
+                except ValueError as exc:
+                    problems.append(str(exc))
+        if number in seen and seen[number] != person:
+            problems.append(f"人员编号 {number} 与第{seen[number]['row']}行重复且内容不同")
+        person["row"] = row
+        seen.setdefault(number, person)
+        if problems:
+            reasons.append(f"第{row}行：" + "；".join(problems))
+        else:
+            people.append(person)
+    if reasons:
+        raise ImportRefused(path, reasons)
+    summary = ImportSummary(path, len(records))
+    existing = {o.officer_no: o for o in session.scalars(select(Officer))}
+    units: dict[str, int] = {}
+    new_rows = []
+    for person in {p["officer_no"]: p for p in people}.values():
+        values = {k: v for k, v in person.items() if k not in ("row", "unit")}
+        values["unit_id"] = unit_id(session, person["unit"], units)
+        officer = existing.get(person["officer_no"])
+        if officer is None:
+            new_rows.append(values)
+        elif any(getattr(officer, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(officer, k, v)
+            summary.updated += 1
+        else:
+            summary.skipped += 1
+    if new_rows:
+        session.execute(insert(Officer), new_rows)
+    summary.added = len(new_rows)
+    if summary.added or summary.updated:
+        session.add(ImportBatch(kind="roster", file_name=path.name, file_sha256=_sha256(path), rows=len(records),
+                                added=summary.added, skipped=summary.skipped, recorded_by=recorded_by))
+    session.flush()
+    return summary
+
+
+# ---------------------------------------------------------------- training sheets
+
+def row_key(officer_no: str, date: dt.date, category: str, hours: Decimal, form: str, title: str) -> str:
+    """What makes a training row the same row in any later sheet."""
+    text = "\x1f".join([officer_no, date.isoformat(), category, f"{hours:.2f}", form, title])
+    return "import:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+def _chunks(items: list, size: int = 900):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def import_training(session: Session, path: Path, recorded_by: str, rules: Rules | None = None,
+                    today: dt.date | None = None, progress: bool = True) -> ImportSummary:
+    rules = rules or Rules.load()
+    today = today or dt.date.today()
+    records, columns = _table(path, TRAINING_ALIASES, ["人员编号", "类别", "日期"])
+    if "学时" not in columns and "分钟" not in columns:
+        raise ImportRefused(path, ["缺少必需的列 学时（或 分钟）"])
+    officers = {no: (oid, name) for oid, no, name in session.execute(select(Officer.id, Officer.officer_no, Officer.name))}
+    reasons: list[str] = []
+    parsed = []
+    for row, cells in records:
+        problems = []
+        number = cleaning.text(cells.get("人员编号"))
+        officer = officers.get(number)
+        if not number:
+            problems.append("人员编号为空")
+        elif officer is None:
+            problems.append(f"人员编号 {number} 不在名册中")
+        else:
+            name = cleaning.text(cells.get("姓名"))
+            if name and name != officer[1]:
+                problems.append(f"姓名 {name} 与名册中的 {officer[1]} 不符")
+        values = {}
+        for key, parse, column in (("category", cleaning.parse_category, "类别"), ("form", cleaning.parse_form, "形式"),
+                                   ("date", cleaning.parse_date, "日期")):
+            try:
+                values[key] = parse(cells.get(column, ""))
+            except ValueError as exc:
+                problems.append(str(exc))
+        try:
+            if cleaning.text(cells.get("学时")):
+                values["hours"] = cleaning.parse_hours(cells["学时"])
+            else:
+                minutes = cleaning.parse_hours(cells.get("分钟", ""))
+                values["hours"] = Decimal(str(rules.hours_from_minutes(float(minutes)))).quantize(Decimal("0.01"))
+            if not Decimal(0) < values["hours"] <= Decimal(24):
+                problems.append(f"学时 {values['hours']} 无效：应大于 0 且一天不超过 24")
+        except ValueError as exc:
+            problems.append(str(exc))
+        if "date" in values and values["date"] > today:
+            problems.append(f"日期 {values['date'].isoformat()} 晚于今天")
+        if problems:
+            reasons.append(f"第{row}行：" + "；".join(problems))
+            continue
+        title = cleaning.text(cells.get("培训名称"))
+        key = row_key(number, values["date"], values["category"], values["hours"], values["form"], title)
+        parsed.append({"row": row, "officer_id": officer[0], "officer_no": number, "title": title, "key": key, **values})
+    if reasons:
+        raise ImportRefused(path, reasons)
+
+    summary = ImportSummary(path, len(records))
+    # rows already in the ledger (or repeated within this file) are skipped
+    known: set[str] = set()
+    keys = [p["key"] for p in parsed]
+    for chunk in _chunks(keys):
+        known.update(session.scalars(select(LedgerEntry.dedup_key).where(LedgerEntry.dedup_key.in_(chunk))))
+    fresh, seen = [], set()
+    for p in parsed:
+        if p["key"] in known or p["key"] in seen:
+            summary.skipped += 1
+        else:
+            seen.add(p["key"])
+            fresh.append(p)
+    # more than 24 hours in one day for one officer, counting what is already recorded
+    day_hours: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    for p in fresh:
+        day_hours[(p["officer_id"], p["date"])] += p["hours"]
+    if fresh:
+        first, last = min(p["date"] for p in fresh), max(p["date"] for p in fresh)
+        for chunk in _chunks(sorted({p["officer_id"] for p in fresh})):
+            recorded = session.execute(
+                select(LedgerEntry.officer_id, LedgerEntry.entry_date, func.sum(LedgerEntry.hours))
+                .where(LedgerEntry.officer_id.in_(chunk), LedgerEntry.entry_date.between(first, last))
+                .group_by(LedgerEntry.officer_id, LedgerEntry.entry_date)
+            )
+            for oid, day, hours in recorded:
+                if (oid, day) in day_hours:
+                    day_hours[(oid, day)] += Decimal(hours)
+    for p in fresh:
+        total = day_hours[(p["officer_id"], p["date"])]
+        if total > 24:
+            reasons.append(f"第{p['row']}行：人员 {p['officer_no']} 在 {p['date'].isoformat()} 共 {total} 学时，超过一天 24 学时")
+    if reasons:
+        raise ImportRefused(path, reasons)
+    if not fresh:
+        return summary
+
+    batch = ImportBatch(kind="training", file_name=path.name, file_sha256=_sha256(path), rows=len(records),
+                        added=len(fresh), skipped=summary.skipped, recorded_by=recorded_by)
+    session.add(batch)
+    session.flush()
+    bar = tqdm(total=len(fresh), desc=f"导入 {path.name}", unit="行", file=sys.stderr, disable=not progress,
+               mininterval=0.2)
+    for chunk in _chunks(fresh, 2000):
+        add_entries(session, [
+            NewEntry(officer_id=p["officer_id"], entry_date=p["date"], category=p["category"], hours=p["hours"],
+                     form=p["form"], title=p["title"], source_kind="import",
+                     source_ref=f"{path.name} 第{p['row']}行", recorded_by=recorded_by, dedup_key=p["key"],
+                     batch_id=batch.id)
+            for p in chunk
+        ])
+        bar.update(len(chunk))
+    bar.close()
+    summary.added = len(fresh)
+    return summary

@@ -1,0 +1,131 @@
+"""The tracker's tables (SQLAlchemy 2). Schema changes go through Alembic migrations in ``tracker/migrations``.
+
+The ledger (``ledger_entries``) is append-only: a correction is a new entry that reverses an old one.
+``hour_totals`` is a cache of the ledger per officer, year, category and form, kept in the same transaction as
+every ledger insert, so that a year's report for 100,000 officers reads a few hundred thousand rows, not millions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CATEGORIES = {"legal": "法律知识", "operations": "专门业务"}
+FORMS = {"online": "线上", "offline": "线下"}
+SOURCE_KINDS = {"module": "课程完成", "session": "培训班", "exam": "考试", "manual": "手工录入", "import": "导入",
+                "reversal": "冲正"}
+CERTIFICATE_STATUSES = ("有效", "暂扣", "注销")
+HOURS = Numeric(8, 2)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_no: Mapped[str] = mapped_column(String(64), unique=True)  # 人员编号
+    name: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    post: Mapped[str] = mapped_column(String(100), default="")  # 岗位
+    domain: Mapped[str] = mapped_column(String(100), default="")  # 执法领域
+    certificate_no: Mapped[str] = mapped_column(String(64), default="")  # 执法证号
+    status: Mapped[str] = mapped_column(String(20), default="在职")
+    joined_on: Mapped[dt.date | None] = mapped_column(Date)
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    unit: Mapped[Unit] = relationship()
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # roster | training
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(20))  # legal | operations
+    hours: Mapped[Decimal] = mapped_column(HOURS)  # negative for a reversal
+    form: Mapped[str] = mapped_column(String(20))  # online | offline
+    title: Mapped[str] = mapped_column(String(300), default="")  # 培训名称 / 课程名称
+    source_kind: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str] = mapped_column(String(500), default="")  # module id, file + row, exam id …
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # what makes an entry "the same" (import row, module completion of a year, reversal of an entry): unique
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    officer: Mapped[Officer] = relationship()
+
+    __table_args__ = (Index("ix_ledger_officer_year", "officer_id", "year"),)
+
+
+class HourTotal(Base):
+    __tablename__ = "hour_totals"
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    form: Mapped[str] = mapped_column(String(20), primary_key=True)
+    hours: Mapped[Decimal] = mapped_column(HOURS)
+
+    __table_args__ = (Index("ix_totals_year", "year"),)
+
+
+class ExamResult(Base):
+    """考试结果登记."""
+
+    __tablename__ = "exam_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    exam_id: Mapped[str] = mapped_column(String(100))
+    exam_title: Mapped[str] = mapped_column(String(300), default="")
+    exam_date: Mapped[dt.date] = mapped_column(Date)
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    max_score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("officer_id", "exam_id", name="uq_exam_result"),)
+
+
+class Certificate(Base):
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="有效")  # 有效 / 暂扣 / 注销
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

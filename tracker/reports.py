@@ -1,0 +1,137 @@
+"""Compliance of every officer against the year's requirement: the table, per-unit totals, and an officer's 学时证明.
+
+Status: 达标 (requirement met); 有风险 (not met, and at the pace so far the officer will not make it by 31 December);
+未达标 (not met: the year is over, or the pace would still get there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.models import CATEGORIES, HourTotal, Officer, Unit
+from tracker.rules import Rules
+
+STATUSES = ("达标", "有风险", "未达标")
+
+
+def _officers(session: Session, unit: str | None) -> pd.DataFrame:
+    query = select(Officer.id, Officer.officer_no, Officer.name, Unit.name, Officer.post, Officer.domain,
+                   Officer.joined_on, Officer.left_on).join(Unit, Officer.unit_id == Unit.id)
+    if unit:
+        query = query.where(Unit.name == unit)
+    rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=["officer_id", "人员编号", "姓名", "单位", "岗位", "执法领域", "joined", "left"])
+
+
+def _totals(session: Session, years: list[int]) -> pd.DataFrame:
+    rows = session.execute(select(HourTotal.officer_id, HourTotal.year, HourTotal.category, HourTotal.form,
+                                  HourTotal.hours).where(HourTotal.year.in_(years))).all()
+    frame = pd.DataFrame(rows, columns=["officer_id", "year", "category", "form", "hours"])
+    frame["hours"] = frame["hours"].astype(float)
+    return frame
+
+
+def _pivot(totals: pd.DataFrame, year: int, index: pd.Index) -> dict[str, pd.Series]:
+    """Hours of the year by category and form, aligned to the officers."""
+    out = {}
+    part = totals[totals["year"] == year]
+    for category in CATEGORIES:
+        for form in ("online", "offline"):
+            sel = part[(part["category"] == category) & (part["form"] == form)].set_index("officer_id")["hours"]
+            out[f"{category}_{form}"] = sel.reindex(index, fill_value=0.0).astype(float)
+    return out
+
+
+def _share(frame: pd.DataFrame, year: int, rules: Rules) -> np.ndarray:
+    if not rules.proration:
+        return np.ones(len(frame))
+    return np.array([rules.share_of_year(year, j if pd.notna(j) else None, lft if pd.notna(lft) else None)
+                     for j, lft in zip(frame["joined"], frame["left"])]) if len(frame) else np.ones(0)
+
+
+def _counted(hours: dict[str, pd.Series], rules: Rules) -> dict[str, pd.Series]:
+    online = {c: hours[f"{c}_online"] for c in CATEGORIES}
+    offline = {c: hours[f"{c}_offline"] for c in CATEGORIES}
+    if rules.online_cap is None:
+        return {c: online[c] + offline[c] for c in CATEGORIES}
+    if rules.mode == "split":
+        return {c: online[c].clip(upper=rules.online_cap) + offline[c] for c in CATEGORIES}
+    total_online = online["legal"] + online["operations"]
+    factor = (rules.online_cap / total_online.where(total_online > 0, 1)).clip(upper=1.0)
+    return {c: online[c] * factor + offline[c] for c in CATEGORIES}
+
+
+def compliance(session: Session, year: int, rules: Rules | None = None, unit: str | None = None,
+               as_of: dt.date | None = None) -> pd.DataFrame:
+    """One row per officer: hours by category, requirement, shortfall, forecast and status."""
+    rules = rules or Rules.load()
+    as_of = min(as_of or dt.date.today(), dt.date(year, 12, 31))
+    people = _officers(session, unit)
+    index = pd.Index(people["officer_id"])
+    years = [year, year - 1] if rules.carry_over else [year]
+    totals = _totals(session, years)
+    counted = _counted(_pivot(totals, year, index), rules)
+    share = _share(people, year, rules)
+    if rules.carry_over:
+        previous = _counted(_pivot(totals, year - 1, index), rules)
+        previous_share = _share(people, year - 1, rules)
+    frame = people[["人员编号", "姓名", "单位", "岗位", "执法领域"]].copy()
+    frame["法律知识"] = counted["legal"].to_numpy().round(2)
+    frame["专门业务"] = counted["operations"].to_numpy().round(2)
+    frame["合计"] = (frame["法律知识"] + frame["专门业务"]).round(2)
+    needs = {"total": ["total"], "split": ["legal", "operations"]}[rules.mode]
+    have = {"legal": frame["法律知识"].to_numpy(), "operations": frame["专门业务"].to_numpy(),
+            "total": frame["合计"].to_numpy()}
+    if rules.carry_over:
+        prev_have = {"legal": previous["legal"].to_numpy(), "operations": previous["operations"].to_numpy()}
+        prev_have["total"] = prev_have["legal"] + prev_have["operations"]
+    # elapsed part of the officer's service period in the year, for the forecast
+    start_of_year = dt.date(year, 1, 1)
+    days_in_year = (dt.date(year, 12, 31) - start_of_year).days + 1
+    elapsed = np.full(len(frame), ((as_of - start_of_year).days + 1) / days_in_year)
+    served = np.maximum(share, 1e-9)
+    progress = np.clip(elapsed / served, 1e-9, 1.0)
+    met = np.ones(len(frame), dtype=bool)
+    at_risk = np.zeros(len(frame), dtype=bool)
+    labels = {"legal": "法律知识", "operations": "专门业务", "total": "合计"}
+    for need in needs:
+        base = {"legal": rules.legal, "operations": rules.operations, "total": rules.total}[need]
+        required = np.ceil(base * share * 2) / 2
+        got = have[need].copy()
+        if rules.carry_over:
+            prev_required = np.ceil(base * previous_share * 2) / 2
+            carried = np.clip(prev_have[need] - prev_required, 0, rules.carry_over_max)
+            frame[f"结转{labels[need]}"] = carried.round(2)
+            got = got + carried
+        frame[f"要求{labels[need]}"] = required
+        shortfall = np.clip(required - got, 0, None).round(2)
+        frame[f"{labels[need]}缺口"] = shortfall
+        met &= shortfall <= 0
+        forecast = got / progress
+        at_risk |= (shortfall > 0) & (forecast < required)
+        frame[f"预计年底{labels[need]}"] = forecast.round(1)
+    year_over = as_of >= dt.date(year, 12, 31)
+    frame["状态"] = np.where(met, "达标", np.where(at_risk & (not year_over), "有风险", "未达标"))
+    return frame.sort_values(["单位", "人员编号"], kind="stable").reset_index(drop=True)
+
+
+def by_unit(table: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: officers, how many meet the requirement, compliance rate, at risk, average hours."""
+    if table.empty:
+        return pd.DataFrame(columns=["单位", "人数", "达标人数", "达标率", "有风险人数", "未达标人数", "人均法律知识", "人均专门业务"])
+    grouped = table.groupby("单位", sort=True)
+    out = pd.DataFrame({
+        "人数": grouped.size(),
+        "达标人数": grouped["状态"].apply(lambda s: int((s == "达标").sum())),
+        "有风险人数": grouped["状态"].apply(lambda s: int((s == "有风险").sum())),
+        "未达标人数": grouped["状态"].apply(lambda s: int((s == "未达标").sum())),
+        "人均法律知识": grouped["法律知识"].mean().round(1),
+        "人均专门业务": grouped["专门业务"].mean().round(1),
+    })
+    out.insert(2, "达标率", (out["达标人数"] / out["人数"]).round(4))
+    return out.reset_index()

@@ -1,0 +1,131 @@
+"""Plain functions over the tracker: what the CLI, the dashboard and the course notebooks call.
+
+Each opens one transaction on the configured database (``ACADEMY_DB_URL`` or the SQLite file in the data folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from tracker import db, ledger
+from tracker.export import write_report
+from tracker.imports import ImportSummary, import_roster, import_training
+from tracker.models import CATEGORIES, FORMS, SOURCE_KINDS, LedgerEntry, Officer
+from tracker.reports import by_unit, compliance
+from tracker.rules import Rules
+
+
+def current_user() -> str:
+    return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+
+
+def import_roster_file(path: Path, recorded_by: str | None = None, url: str | None = None) -> ImportSummary:
+    with db.session(url) as s:
+        return import_roster(s, Path(path), recorded_by or current_user())
+
+
+def import_training_file(path: Path, recorded_by: str | None = None, url: str | None = None,
+                         rules: Rules | None = None, progress: bool = True) -> ImportSummary:
+    with db.session(url) as s:
+        return import_training(s, Path(path), recorded_by or current_user(), rules=rules, progress=progress)
+
+
+def record_entry(officer_no: str, on: dt.date, category: str, hours: float | Decimal, form: str, title: str,
+                 source_kind: str = "manual", source_ref: str = "", recorded_by: str | None = None,
+                 dedup_key: str | None = None, url: str | None = None) -> LedgerEntry | None:
+    """Record one entry; None when an entry with the same dedup key already exists."""
+    with db.session(url) as s:
+        officer = ledger.officer_by_no(s, officer_no)
+        return ledger.record(s, ledger.NewEntry(
+            officer_id=officer.id, entry_date=on, category=category, hours=Decimal(str(hours)), form=form,
+            title=title, source_kind=source_kind, source_ref=source_ref, recorded_by=recorded_by or current_user(),
+            dedup_key=dedup_key))
+
+
+def record_module_completion(officer_no: str, module_id: str, title: str, category: str, hours: float,
+                             on: dt.date | None = None, recorded_by: str = "课程系统",
+                             url: str | None = None) -> LedgerEntry | None:
+    """A completed training module: its 学时 once per officer, module and year (None if already recorded)."""
+    on = on or dt.date.today()
+    return record_entry(officer_no, on, category, hours, "online", title, source_kind="module",
+                        source_ref=f"课程模块 {module_id}", recorded_by=recorded_by,
+                        dedup_key=f"module:{officer_no}:{module_id}:{on.year}", url=url)
+
+
+def reverse_entry(entry_id: int, reason: str, recorded_by: str | None = None, url: str | None = None) -> LedgerEntry:
+    with db.session(url) as s:
+        return ledger.reverse(s, entry_id, reason, recorded_by or current_user())
+
+
+def compliance_table(year: int, unit: str | None = None, rules: Rules | None = None, as_of: dt.date | None = None,
+                     url: str | None = None) -> pd.DataFrame:
+    with db.session(url) as s:
+        return compliance(s, year, rules, unit, as_of)
+
+
+def write_compliance_report(year: int, fmt: str, output: Path, unit: str | None = None, rules: Rules | None = None,
+                            as_of: dt.date | None = None, url: str | None = None) -> pd.DataFrame:
+    rules = rules or Rules.load()
+    table = compliance_table(year, unit, rules, as_of, url)
+    title = f"{year}年度执法人员学时达标情况" + (f"（{unit}）" if unit else "")
+    write_report(table, by_unit(table), fmt, Path(output), title, rules.required())
+    return table
+
+
+@dataclass
+class Statement:
+    """An officer's 学时证明: who, every entry with its source, and the year's standing."""
+
+    officer: dict
+    entries: pd.DataFrame
+    standing: dict
+
+
+def officer_statement(officer_no: str, year: int, rules: Rules | None = None, as_of: dt.date | None = None,
+                      url: str | None = None) -> Statement:
+    rules = rules or Rules.load()
+    with db.session(url) as s:
+        officer = ledger.officer_by_no(s, officer_no)
+        entries = ledger.officer_entries(s, officer.id, year)
+        info = {"人员编号": officer.officer_no, "姓名": officer.name, "单位": officer.unit.name, "岗位": officer.post,
+                "执法领域": officer.domain, "执法证号": officer.certificate_no}
+        table = compliance(s, year, rules, officer.unit.name, as_of)
+    rows = [{"记录号": e.id, "日期": e.entry_date, "类别": CATEGORIES[e.category], "学时": float(e.hours),
+             "形式": FORMS[e.form], "培训名称": e.title, "来源": SOURCE_KINDS[e.source_kind], "来源说明": e.source_ref,
+             "冲正记录": e.reverses_id or "", "原因": e.reason, "记录人": e.recorded_by,
+             "记录时间": e.recorded_at.strftime("%Y-%m-%d %H:%M")} for e in entries]
+    standing = table[table["人员编号"] == officer_no].iloc[0].to_dict()
+    return Statement(info, pd.DataFrame(rows), standing)
+
+
+def format_statement(statement: Statement, year: int, rules: Rules) -> str:
+    o, st = statement.officer, statement.standing
+    lines = [f"学时证明（{year}年度）", f"人员编号：{o['人员编号']}　姓名：{o['姓名']}　单位：{o['单位']}",
+             f"岗位：{o['岗位'] or '—'}　执法领域：{o['执法领域'] or '—'}　执法证号：{o['执法证号'] or '—'}",
+             f"要求：{rules.describe()}", ""]
+    if statement.entries.empty:
+        lines.append("本年度没有学时记录。")
+    else:
+        for e in statement.entries.to_dict("records"):
+            note = f"（冲正记录 {e['冲正记录']}：{e['原因']}）" if e["冲正记录"] else ""
+            lines.append(f"  [{e['记录号']}] {e['日期']} {e['类别']} {e['学时']:+g} 学时 {e['形式']} "
+                         f"{e['培训名称']} — {e['来源']}：{e['来源说明']}；记录人 {e['记录人']}{note}")
+    lines.append("")
+    lines.append(f"合计：法律知识 {st['法律知识']:g} 学时，专门业务 {st['专门业务']:g} 学时。状态：{st['状态']}")
+    gaps = [f"{k.removesuffix('缺口')}还差 {v:g} 学时" for k, v in st.items() if k.endswith("缺口") and v > 0]
+    if gaps:
+        lines.append("；".join(gaps))
+    return "\n".join(lines)
+
+
+def officer_ids(url: str | None = None) -> list[str]:
+    with db.session(url) as s:
+        return list(s.scalars(select(Officer.officer_no).order_by(Officer.officer_no)))
