@@ -20,8 +20,10 @@ COLORS = {"达标": "#2e7d32", "有风险": "#f9a825", "未达标": "#c62828"}
 def chinese_font() -> str:
     """The family name of an installed CJK font; matplotlib is set to use it."""
     names = {f.name for f in font_manager.fontManager.ttflist}
-    if not names.intersection(PREFERRED):  # a font installed after matplotlib cached its list
-        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
+    if not names.intersection(PREFERRED):  # a font installed after matplotlib cached its font list
+        for path in font_manager.findSystemFonts():
+            if any(mark in path.lower() for mark in ("wqy", "wenquanyi", "notosanscjk", "sourcehansans")):
+                font_manager.fontManager.addfont(path)
         names = {f.name for f in font_manager.fontManager.ttflist}
     for name in PREFERRED:
         if name in names:
@@ -46,7 +48,7 @@ def unit_status_chart(units: pd.DataFrame, title: str):
     axis.invert_yaxis()
     axis.set_xlabel("人数")
     axis.set_title(title)
-    axis.legend(loc="lower right", frameon=False)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 * 4 / height), ncol=3, frameon=False)
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     return figure
