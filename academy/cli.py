@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     from academy import lab
 
     lab.register(sub)
+    lab.register_dashboard(sub)
     return parser
 
 

@@ -41,3 +41,27 @@ def register(subparsers) -> None:
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8888")), help="端口（默认取 PORT，否则 8888）")
     p.add_argument("--browser", action="store_true", help="同时打开浏览器")
     p.set_defaults(func=cmd_lab)
+
+
+def dashboard_command(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "voila", str(PROJECT_ROOT / "dashboards" / "hours.ipynb"),
+        f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1",
+    ]
+
+
+def cmd_dashboard(args) -> int:
+    home = data_home()
+    os.environ.setdefault("ACADEMY_HOME", str(home))
+    print(f"学时看板：http://127.0.0.1:{args.port}/  （数据目录：{home}）")
+    sys.stdout.flush()
+    os.execv(sys.executable, dashboard_command(args.port))
+    return 0
+
+
+def register_dashboard(subparsers) -> None:
+    p = subparsers.add_parser("dashboard", help="启动学时达标看板（Voila）", description="用 Voila 提供人事学时看板。",
+                              epilog="示例：\n  academy dashboard --port 8866",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=8866, help="端口（默认 8866）")
+    p.set_defaults(func=cmd_dashboard)

@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PREFERRED = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
              "SimHei", "Microsoft YaHei")
@@ -46,9 +47,10 @@ def unit_status_chart(units: pd.DataFrame, title: str):
     for y, (rate, total) in enumerate(zip(units["达标率"], units["人数"])):
         axis.text(total, y, f"  {rate:.0%}", va="center", fontsize=9)
     axis.invert_yaxis()
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlabel("人数")
     axis.set_title(title)
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 * 4 / height), ncol=3, frameon=False)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 * 4 / height), ncol=3, frameon=False)
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     return figure
@@ -65,6 +67,7 @@ def hours_histogram(table: pd.DataFrame, required: dict[str, float], title: str)
         if key in required:
             axis.axvline(required[key], color="#c62828", linestyle="--", label=f"要求 {required[key]:g} 学时")
             axis.legend(frameon=False, fontsize=8)
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_title(column)
         axis.set_xlabel("学时")
         axis.set_ylabel("人数")
