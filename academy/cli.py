@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     lab.register(sub)
     lab.register_dashboard(sub)
+    from academy import courses_cli
+
+    courses_cli.register(sub)
     return parser
 
 

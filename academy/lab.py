@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
 
 from academy.settings import PROJECT_ROOT, data_home
+
+
+LAB_SETTINGS = {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
+
+
+def choose_chinese() -> Path:
+    """Make Chinese (jupyterlab-language-pack-zh-CN) JupyterLab's language: an overrides.json in the environment."""
+    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if any(current.get(k) != v for k, v in LAB_SETTINGS.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({**current, **LAB_SETTINGS}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
 
 
 def lab_command(port: int, open_browser: bool = False) -> list[str]:
@@ -25,6 +40,7 @@ def lab_command(port: int, open_browser: bool = False) -> list[str]:
 
 
 def cmd_lab(args) -> int:
+    choose_chinese()
     home = data_home()
     os.environ.setdefault("ACADEMY_HOME", str(home))
     print(f"数据目录：{home}")

@@ -41,3 +41,12 @@ def db_url(request, tmp_path, monkeypatch):
     from tracker import db
 
     db._engine_for(url).dispose()
+
+
+def pytest_configure(config):
+    """Notebooks run by nbval start kernels from this process's environment: give them a data folder of their own
+    and an officer, so that no test writes into the user's data folder or waits for someone to type a number."""
+    import tempfile
+
+    os.environ.setdefault("ACADEMY_HOME", tempfile.mkdtemp(prefix="academy-test-home-"))
+    os.environ.setdefault("ACADEMY_OFFICER", "NB0001")

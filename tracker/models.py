@@ -129,3 +129,33 @@ class Certificate(Base):
     status: Mapped[str] = mapped_column(String(10), default="有效")  # 有效 / 暂扣 / 注销
     reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizAttempt(Base):
+    """One answer submitted in a training quiz (evidence of study; not a ledger entry)."""
+
+    __tablename__ = "quiz_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    quiz_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    response: Mapped[str] = mapped_column(Text)  # JSON
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    fraction: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuizPass(Base):
+    """A quiz of a module passed by an officer in a year (the module completes when all its quizzes are passed)."""
+
+    __tablename__ = "quiz_passes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    quiz_id: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    score: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    passed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("officer_id", "module_id", "quiz_id", "year", name="uq_quiz_pass"),)

@@ -24,14 +24,19 @@ def _officers(session: Session, unit: str | None) -> pd.DataFrame:
                    Officer.joined_on, Officer.left_on).join(Unit, Officer.unit_id == Unit.id)
     if unit:
         query = query.where(Unit.name == unit)
-    rows = session.execute(query).all()
-    return pd.DataFrame(rows, columns=["officer_id", "人员编号", "姓名", "单位", "岗位", "执法领域", "joined", "left"])
+    return _frame(session, query, ["officer_id", "人员编号", "姓名", "单位", "岗位", "执法领域", "joined", "left"])
+
+
+def _frame(session: Session, query, columns: list[str]) -> pd.DataFrame:
+    """A query's rows as a DataFrame, read through Core (ORM row objects cost seconds at 100,000 rows)."""
+    rows = session.connection().execute(query).fetchall()
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=columns)
 
 
 def _totals(session: Session, years: list[int]) -> pd.DataFrame:
-    rows = session.execute(select(HourTotal.officer_id, HourTotal.year, HourTotal.category, HourTotal.form,
-                                  HourTotal.hours).where(HourTotal.year.in_(years))).all()
-    frame = pd.DataFrame(rows, columns=["officer_id", "year", "category", "form", "hours"])
+    query = select(HourTotal.officer_id, HourTotal.year, HourTotal.category, HourTotal.form,
+                   HourTotal.hours).where(HourTotal.year.in_(years))
+    frame = _frame(session, query, ["officer_id", "year", "category", "form", "hours"])
     frame["hours"] = frame["hours"].astype(float)
     return frame
 
@@ -48,10 +53,15 @@ def _pivot(totals: pd.DataFrame, year: int, index: pd.Index) -> dict[str, pd.Ser
 
 
 def _share(frame: pd.DataFrame, year: int, rules: Rules) -> np.ndarray:
-    if not rules.proration:
-        return np.ones(len(frame))
-    return np.array([rules.share_of_year(year, j if pd.notna(j) else None, lft if pd.notna(lft) else None)
-                     for j, lft in zip(frame["joined"], frame["left"])]) if len(frame) else np.ones(0)
+    """Part of the year each officer served (1 for most: only those with a joining or leaving date are computed)."""
+    share = np.ones(len(frame))
+    if not rules.proration or frame.empty:
+        return share
+    dated = (frame["joined"].notna() | frame["left"].notna()).to_numpy()
+    for i in np.flatnonzero(dated):
+        joined, left = frame["joined"].iat[i], frame["left"].iat[i]
+        share[i] = rules.share_of_year(year, joined if pd.notna(joined) else None, left if pd.notna(left) else None)
+    return share
 
 
 def _counted(hours: dict[str, pd.Series], rules: Rules) -> dict[str, pd.Series]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from tracker import db, ledger
+from tracker import db, ledger, study
 from tracker.export import write_report
 from tracker.imports import ImportSummary, import_roster, import_training
 from tracker.models import CATEGORIES, FORMS, SOURCE_KINDS, LedgerEntry, Officer
@@ -55,9 +55,38 @@ def record_module_completion(officer_no: str, module_id: str, title: str, catego
                              url: str | None = None) -> LedgerEntry | None:
     """A completed training module: its 学时 once per officer, module and year (None if already recorded)."""
     on = on or dt.date.today()
+    with db.session(url) as s:
+        study.ensure_officer(s, officer_no)
     return record_entry(officer_no, on, category, hours, "online", title, source_kind="module",
                         source_ref=f"课程模块 {module_id}", recorded_by=recorded_by,
                         dedup_key=f"module:{officer_no}:{module_id}:{on.year}", url=url)
+
+
+def record_quiz_attempt(officer_no: str, module_id: str, quiz_id: str, question_id: str, response, correct,
+                        fraction: float, at: dt.datetime, url: str | None = None) -> None:
+    with db.session(url) as s:
+        study.record_attempt(s, officer_no, module_id, quiz_id, question_id, response, correct, fraction, at)
+
+
+def record_quiz_pass(officer_no: str, module_id: str, quiz_id: str, score: float, on: dt.date | None = None,
+                     url: str | None = None) -> set[str]:
+    """Record a passed quiz; the set of this module's quizzes the officer has passed this year."""
+    year = (on or dt.date.today()).year
+    with db.session(url) as s:
+        study.record_pass(s, officer_no, module_id, quiz_id, year, score)
+        return study.passed_quizzes(s, officer_no, module_id, year)
+
+
+def study_progress(officer_no: str, year: int, url: str | None = None) -> dict:
+    """What the 学习首页 shows: credited modules and the officer's hours by category this year."""
+    with db.session(url) as s:
+        modules = study.completed_modules(s, officer_no, year)
+        officer = s.scalar(select(Officer).where(Officer.officer_no == officer_no))
+        row = {}
+        if officer is not None:
+            table = compliance(s, year, None, officer.unit.name)
+            row = table[table["人员编号"] == officer_no].iloc[0].to_dict()
+    return {"modules": modules, "standing": row}
 
 
 def reverse_entry(entry_id: int, reason: str, recorded_by: str | None = None, url: str | None = None) -> LedgerEntry:

@@ -1,0 +1,32 @@
+"""``academy courses …``: the course catalog."""
+
+from __future__ import annotations
+
+import argparse
+
+from academy import catalog
+from tracker.rules import Rules
+
+
+def cmd_validate(_args) -> int:
+    modules = list(catalog.catalog())
+    problems = catalog.validate_catalog(modules, list(catalog.bank_questions()), Rules.load().required())
+    for problem in problems:
+        print(f"[错误] {problem}")
+    if problems:
+        print(f"\n共 {len(problems)} 个问题。")
+        return 1
+    for category, label in catalog.CATEGORIES.items():
+        chosen = [m for m in modules if m.category == category]
+        print(f"{label}：{len(chosen)} 个模块，共 {sum(m.hours for m in chosen):g} 学时")
+    print("课程目录校验通过。")
+    return 0
+
+
+def register(subparsers) -> None:
+    courses = subparsers.add_parser("courses", help="培训课程：目录校验", description="培训课程命令。")
+    sub = courses.add_subparsers(dest="courses_command", required=True, metavar="命令")
+    p = sub.add_parser("validate", help="校验课程目录：笔记本存在、测验题目存在且已审核、每类学时不少于年度要求",
+                       description="校验课程目录 courses/catalog.yaml。", epilog="示例：\n  academy courses validate",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=cmd_validate)

@@ -1,0 +1,178 @@
+"""What the course notebooks call: open a module, show its quizzes, record 学时 when it is completed; the 学习首页.
+
+A module is completed when every quiz of it has been passed (see ``questionbank.quiz`` for the pass rule); its
+学时 are then recorded once for the officer, the module and the year. Who is answering: the hub user
+(``JUPYTERHUB_USER``), else the configured ``ACADEMY_OFFICER``, else the 人员编号 the first quiz asked for, which is
+remembered in the data folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+
+import ipywidgets as w
+
+from academy import catalog
+from academy.settings import data_home
+from questionbank.quiz import Attempt, Quiz, QuizResult
+from tracker import service
+from tracker.rules import Rules
+
+OFFICER_FILE = "officer.txt"
+
+
+def saved_officer() -> str | None:
+    path = data_home() / OFFICER_FILE
+    return path.read_text(encoding="utf-8").strip() or None if path.exists() else None
+
+
+def save_officer(officer: str) -> None:
+    (data_home() / OFFICER_FILE).write_text(officer, encoding="utf-8")
+
+
+def current_officer(explicit: str | None = None) -> str | None:
+    for candidate in (explicit, os.environ.get("JUPYTERHUB_USER"), os.environ.get("ACADEMY_OFFICER")):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return saved_officer()
+
+
+class _Recorder:
+    """Sends quiz attempts to the tracker, and remembers who answered."""
+
+    def __init__(self, module: "Module", quiz_id: str):
+        self.module, self.quiz_id = module, quiz_id
+
+    def record_attempt(self, attempt: Attempt) -> None:
+        if self.module.officer != attempt.officer:
+            self.module.officer = attempt.officer
+            if not (os.environ.get("JUPYTERHUB_USER") or os.environ.get("ACADEMY_OFFICER")):
+                save_officer(attempt.officer)
+        service.record_quiz_attempt(attempt.officer, self.module.spec.id, self.quiz_id, attempt.question_id,
+                                    attempt.response, attempt.correct, attempt.fraction, attempt.at)
+
+
+class ModuleQuiz:
+    """A quiz of a module as shown in the notebook: the quiz and the module's completion message under it."""
+
+    def __init__(self, quiz: Quiz, status: w.HTML):
+        self.quiz = quiz
+        self.widget = w.VBox([quiz.widget, status])
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class Module:
+    """Open a module at the top of its notebook: ``module = Module("legal-cf-hearing")``."""
+
+    def __init__(self, module_id: str, officer: str | None = None, today: dt.date | None = None):
+        self.spec = catalog.module(module_id)
+        self.officer = current_officer(officer)
+        self.today = today
+        self.status = w.HTML()
+        self.header = w.HTML(self._header())
+        self._refresh_status()
+
+    def _header(self) -> str:
+        spec = self.spec
+        posts = "、".join(spec.posts) or "全体执法人员"
+        return (f"<div style='border-left:4px solid #1565c0;padding:4px 12px;background:#f5f9ff'>"
+                f"<b>{html.escape(spec.title)}</b><br>类别：{catalog.CATEGORIES[spec.category]}　学时：{spec.hours:g}"
+                f"　层级：{spec.level}　适用：{html.escape(posts)}<br>完成条件：本模块 {len(spec.quizzes)} 个测验均达到合格线"
+                f"（{spec.pass_mark:.0%}），完成后记入 {spec.hours:g} 学时（每年一次）。</div>")
+
+    def _year(self) -> int:
+        return (self.today or dt.date.today()).year
+
+    def _refresh_status(self) -> None:
+        if not self.officer:
+            self.status.value = "<i>答题前请先在测验中输入人员编号。</i>"
+            return
+        done = service.study_progress(self.officer, self._year())["modules"]
+        if self.spec.id in done:
+            self.status.value = (f"<p style='color:#2e7d32'><b>✔ {html.escape(self.officer)} 已完成本模块，"
+                                 f"{self._year()}年度已记入 {done[self.spec.id]:g} 学时。</b></p>")
+        else:
+            self.status.value = f"<p>本年度尚未完成本模块（答题人：{html.escape(self.officer)}）。</p>"
+
+    def quiz(self, quiz_id: str) -> ModuleQuiz:
+        spec = self.spec.quiz(quiz_id)
+        questions = spec.select(list(catalog.bank_questions()))
+        quiz = Quiz(questions, recorder=_Recorder(self, quiz_id), officer=self.officer,
+                    quiz_id=f"{self.spec.id}/{quiz_id}", pass_mark=self.spec.pass_mark,
+                    on_complete=lambda result: self._passed(quiz_id, result))
+        return ModuleQuiz(quiz, self.status)
+
+    def _passed(self, quiz_id: str, result: QuizResult) -> None:
+        self.officer = result.officer
+        on = self.today or dt.date.today()
+        passed = service.record_quiz_pass(result.officer, self.spec.id, quiz_id, result.score, on)
+        missing = [q.title for q in self.spec.quizzes if q.id not in passed]
+        if missing:
+            self.status.value = f"<p>测验已通过。本模块还有未通过的测验：{html.escape('、'.join(missing))}。</p>"
+            return
+        entry = service.record_module_completion(result.officer, self.spec.id, self.spec.title, self.spec.category,
+                                                 self.spec.hours, on)
+        if entry is None:
+            self._refresh_status()
+            self.status.value += "<p>（本年度已记过本模块的学时，不重复记录。）</p>"
+        else:
+            self.status.value = (f"<p style='color:#2e7d32'><b>✔ 恭喜完成本模块！已记入 {self.spec.hours:g} 学时"
+                                 f"（{catalog.CATEGORIES[self.spec.category]}，{on.year}年度）。</b></p>")
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(w.VBox([self.header, self.status]))
+
+
+def home(officer: str | None = None, year: int | None = None) -> w.VBox:
+    """The 学习首页: modules by category with this officer's progress (hours this year against the requirement)."""
+    year = year or dt.date.today().year
+    rules = Rules.load()
+    box = w.VBox()
+    officer_text = w.Text(placeholder="人员编号")
+    confirm = w.Button(description="确定")
+
+    def render(who: str | None) -> None:
+        parts: list[w.Widget] = []
+        progress = service.study_progress(who, year) if who else {"modules": {}, "standing": {}}
+        done, standing = progress["modules"], progress["standing"]
+        if who:
+            parts.append(w.HTML(f"<h3>{html.escape(who)} 的 {year} 年度学习进度</h3><p>{html.escape(rules.describe())}</p>"))
+            required = rules.required()
+            for category, label in catalog.CATEGORIES.items():
+                have = float(standing.get(label, 0) or 0)
+                need = required.get(category, required.get("total", 0))
+                bar = w.FloatProgress(value=min(have, need), min=0, max=need or 1, description=label,
+                                      bar_style="success" if have >= need else "info")
+                parts.append(w.HBox([bar, w.HTML(f"{have:g} / {need:g} 学时")]))
+        else:
+            parts.append(w.HTML("<p><b>请输入您的人员编号</b>，以便显示学习进度（只需输入一次）。</p>"))
+            parts.append(w.HBox([officer_text, confirm]))
+        for category, label in catalog.CATEGORIES.items():
+            modules = [m for m in catalog.catalog() if m.category == category]
+            rows = "".join(
+                f"<tr><td><a href='{html.escape(m.notebook)}' target='_blank'>{html.escape(m.title)}</a></td>"
+                f"<td>{m.hours:g}</td><td>{m.level}</td><td>{html.escape(m.domain)}</td>"
+                f"<td>{'✔ 已完成' if m.id in done else '—'}</td></tr>" for m in modules)
+            total = sum(m.hours for m in modules)
+            parts.append(w.HTML(f"<h3>{label}（{len(modules)} 个模块，共 {total:g} 学时）</h3>"
+                                f"<table class='modules'><tr><th>模块</th><th>学时</th><th>层级</th><th>领域</th>"
+                                f"<th>本年度</th></tr>{rows}</table>"))
+        box.children = parts
+
+    def on_confirm(_):
+        value = officer_text.value.strip()
+        if value:
+            save_officer(value)
+            render(value)
+
+    confirm.on_click(on_confirm)
+    render(current_officer(officer))
+    return box

@@ -1,0 +1,128 @@
+"""Module completion: every quiz passed at the pass mark → the module's 学时 once per officer, module and year."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from academy import catalog, learning
+from tracker import db
+from tracker.models import LedgerEntry, QuizAttempt
+
+MODULE = "legal-cf-hearing"
+
+
+@pytest.fixture(autouse=True)
+def _database(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACADEMY_DB_URL", f"sqlite:///{tmp_path / 'study.sqlite3'}")
+    for name in ("JUPYTERHUB_USER", "ACADEMY_OFFICER"):
+        monkeypatch.delenv(name, raising=False)
+    import questionbank.quiz as quiz_module
+
+    monkeypatch.setattr(quiz_module, "_session_officer", None)
+
+
+def key_of(item):
+    if item.type == "single":
+        return item.answer
+    if item.type == "multiple":
+        return list(item.answer)
+    if item.type == "judge":
+        return item.answer
+    if item.type == "numeric":
+        return str(int(item.answer)) if item.answer is not None else item.accepted[0]
+    return "我的回答"
+
+
+def wrong_of(item):
+    if item.type == "single":
+        return next(k for k in item.options if k != item.answer)
+    if item.type == "multiple":
+        return [k for k in item.options if k not in item.answer][:1] or ["A"]
+    if item.type == "judge":
+        return not item.answer
+    if item.type == "numeric":
+        return "99999"
+    return "我的回答"
+
+
+def play(module_quiz, right: int):
+    """Answer the first ``right`` questions correctly and the rest wrongly."""
+    for n, view in enumerate(list(module_quiz.quiz.views)):
+        for inp in view.inputs.values():
+            value = key_of(inp.item) if n < right else wrong_of(inp.item)
+            if inp.checkboxes:
+                for letter, box in inp.checkboxes.items():
+                    box.value = letter in value
+            else:
+                inp.control.value = value
+        view.submit_button.click()
+
+
+def entries():
+    """(officer, hours, category, year) of every module-completion entry."""
+    with db.session() as s:
+        return [(e.officer.officer_no, float(e.hours), e.category, e.year)
+                for e in s.scalars(select(LedgerEntry).where(LedgerEntry.source_kind == "module"))]
+
+
+def test_passing_every_quiz_records_the_hours_once_a_year():
+    spec = catalog.module(MODULE)
+    module = learning.Module(MODULE, officer="T0001", today=dt.date(2026, 3, 1))
+    shown = module.quiz("q1")
+    play(shown, len(shown.quiz.views))
+    assert f"已记入 {spec.hours:g} 学时" in module.status.value
+    assert entries() == [("T0001", spec.hours, "legal", 2026)]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(QuizAttempt)) == len(shown.quiz.views)
+
+    again = learning.Module(MODULE, officer="T0001", today=dt.date(2026, 10, 1))
+    assert "已完成本模块" in again.status.value
+    play(again.quiz("q1"), len(shown.quiz.views))
+    assert "不重复记录" in again.status.value and len(entries()) == 1
+
+    next_year = learning.Module(MODULE, officer="T0001", today=dt.date(2027, 1, 4))
+    assert "尚未完成" in next_year.status.value
+    play(next_year.quiz("q1"), len(shown.quiz.views))
+    assert len(entries()) == 2 and {e[3] for e in entries()} == {2026, 2027}
+
+
+def test_below_the_pass_mark_records_nothing():
+    module = learning.Module(MODULE, officer="T0002", today=dt.date(2026, 3, 1))
+    shown = module.quiz("q1")
+    total = len(shown.quiz.views)
+    play(shown, int(total * catalog.module(MODULE).pass_mark) - 1)
+    assert entries() == [] and "尚未完成" in module.status.value
+    # redo only the wrong ones until every question has been answered right once: then it counts
+    shown.quiz.redo()
+    play(shown, len(shown.quiz.views))
+    assert len(entries()) == 1
+
+
+def test_the_first_quiz_asks_who_is_answering_and_it_is_remembered():
+    module = learning.Module(MODULE, today=dt.date(2026, 3, 1))
+    shown = module.quiz("q1")
+    assert shown.quiz.officer is None and "请先在测验中输入人员编号" in module.status.value
+    shown.quiz.officer_text.value = "T0003"
+    shown.quiz.officer_button.click()
+    play(shown, len(shown.quiz.views))
+    assert entries()[0][0] == "T0003"
+    assert learning.current_officer() == "T0003"  # saved in the data folder
+    assert learning.Module(MODULE).officer == "T0003"
+
+
+def test_the_hub_user_wins(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
+    learning.save_officer("someone-else")
+    assert learning.Module(MODULE).officer == "hubuser"
+
+
+def test_home_shows_progress_against_the_requirement():
+    module = learning.Module(MODULE, officer="T0004", today=dt.date.today())
+    shown = module.quiz("q1")
+    play(shown, len(shown.quiz.views))
+    page = learning.home("T0004")
+    text = "".join(getattr(child, "value", "") for child in page.children)
+    assert "T0004 的" in text and "✔ 已完成" in text and "法律知识" in text
+    bars = [c.children[0] for c in page.children if hasattr(c, "children") and c.children and hasattr(c.children[0], "bar_style")]
+    assert bars and bars[0].value == catalog.module(MODULE).hours

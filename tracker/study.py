@@ -1,0 +1,73 @@
+"""Training-quiz records: attempts (evidence of study) and quiz passes, from which module completions follow.
+
+The tracker takes these as plain records; which quizzes make up a module is the caller's (the course catalog's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.ledger import unit_id
+from tracker.models import LedgerEntry, Officer, QuizAttempt, QuizPass
+
+UNREGISTERED_UNIT = "（未登记单位）"
+
+
+def ensure_officer(session: Session, officer_no: str, name: str = "") -> Officer:
+    """The officer with this number; one not in the roster yet is added under （未登记单位） for HR to complete."""
+    officer = session.scalar(select(Officer).where(Officer.officer_no == officer_no))
+    if officer is None:
+        officer = Officer(officer_no=officer_no, name=name or officer_no, unit_id=unit_id(session, UNREGISTERED_UNIT),
+                          post="", domain="", certificate_no="", status="在职")
+        session.add(officer)
+        session.flush()
+    return officer
+
+
+def record_attempt(session: Session, officer_no: str, module_id: str, quiz_id: str, question_id: str, response,
+                   correct: bool | None, fraction: float, at: dt.datetime) -> None:
+    officer = ensure_officer(session, officer_no)
+    session.add(QuizAttempt(officer_id=officer.id, module_id=module_id, quiz_id=quiz_id, question_id=question_id,
+                            response=json.dumps(response, ensure_ascii=False), correct=correct,
+                            fraction=Decimal(str(round(fraction, 4))), answered_at=at))
+
+
+def record_pass(session: Session, officer_no: str, module_id: str, quiz_id: str, year: int, score: float) -> None:
+    """A quiz passed this year; a second pass of the same quiz in the same year changes nothing."""
+    officer = ensure_officer(session, officer_no)
+    exists = session.scalar(select(QuizPass.id).where(
+        QuizPass.officer_id == officer.id, QuizPass.module_id == module_id, QuizPass.quiz_id == quiz_id,
+        QuizPass.year == year))
+    if not exists:
+        session.add(QuizPass(officer_id=officer.id, module_id=module_id, quiz_id=quiz_id, year=year,
+                             score=Decimal(str(round(score, 4)))))
+        session.flush()
+
+
+def passed_quizzes(session: Session, officer_no: str, module_id: str, year: int) -> set[str]:
+    return set(session.scalars(select(QuizPass.quiz_id).join(Officer, QuizPass.officer_id == Officer.id).where(
+        Officer.officer_no == officer_no, QuizPass.module_id == module_id, QuizPass.year == year)))
+
+
+def completed_modules(session: Session, officer_no: str, year: int) -> dict[str, float]:
+    """Module id -> 学时 credited this year (from the ledger's module-completion entries, reversals counted)."""
+    rows = session.execute(
+        select(LedgerEntry.source_ref, LedgerEntry.hours, LedgerEntry.source_kind, LedgerEntry.reverses_id, LedgerEntry.id)
+        .join(Officer, LedgerEntry.officer_id == Officer.id)
+        .where(Officer.officer_no == officer_no, LedgerEntry.year == year,
+               LedgerEntry.source_kind.in_(["module", "reversal"]))).all()
+    by_id = {entry_id: ref for ref, _, kind, _, entry_id in rows if kind == "module"}
+    hours: dict[str, float] = {}
+    for ref, h, kind, reverses, _ in rows:
+        if kind == "module":
+            module = ref.removeprefix("课程模块 ")
+            hours[module] = hours.get(module, 0) + float(h)
+        elif reverses in by_id:
+            module = by_id[reverses].removeprefix("课程模块 ")
+            hours[module] = hours.get(module, 0) + float(h)
+    return {m: h for m, h in hours.items() if h > 0}
