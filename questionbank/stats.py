@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from typing import Any
 
@@ -35,6 +36,12 @@ TITLES = {
 }
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width: CJK characters take two columns in a terminal."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - shown)
+
+
 def format_stats(stats: dict[str, Any]) -> str:
     lines = [f"题目总数：{stats['total']}（已审核 {stats['reviewed']}，案例小题 {stats['case_parts']}）"]
     for key, title in TITLES.items():
@@ -43,5 +50,5 @@ def format_stats(stats: dict[str, Any]) -> str:
         total = stats["total"] or 1
         for name, count in stats[key].items():
             label = f"{labels[name]}（{name}）" if name in labels else name
-            lines.append(f"  {label:<24}{count:>6}  {count / total:6.1%}")
+            lines.append(f"  {_pad(label, 34)}{count:>6}  {count / total:6.1%}")
     return "\n".join(lines)
