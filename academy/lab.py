@@ -11,7 +11,10 @@ from pathlib import Path
 from academy.settings import PROJECT_ROOT, data_home
 
 
-LAB_SETTINGS = {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
+LAB_SETTINGS = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},  # no news pop-up for officers
+}
 
 
 def choose_chinese() -> Path:

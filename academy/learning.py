@@ -158,12 +158,13 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
         for category, label in catalog.CATEGORIES.items():
             modules = [m for m in catalog.catalog() if m.category == category]
             rows = "".join(
-                f"<tr><td><a href='{html.escape(m.notebook)}' target='_blank'>{html.escape(m.title)}</a></td>"
+                f"<tr><td><a href='{html.escape(m.notebook)}' target='_blank' style='color:#1565c0;text-decoration:underline'>"
+                f"{html.escape(m.title)}</a></td>"
                 f"<td>{m.hours:g}</td><td>{m.level}</td><td>{html.escape(m.domain)}</td>"
                 f"<td>{'✔ 已完成' if m.id in done else '—'}</td></tr>" for m in modules)
             total = sum(m.hours for m in modules)
             parts.append(w.HTML(f"<h3>{label}（{len(modules)} 个模块，共 {total:g} 学时）</h3>"
-                                f"<table class='modules'><tr><th>模块</th><th>学时</th><th>层级</th><th>领域</th>"
+                                f"<table class='modules' style='border-spacing:12px 4px'><tr><th>模块</th><th>学时</th><th>层级</th><th>领域</th>"
                                 f"<th>本年度</th></tr>{rows}</table>"))
         box.children = parts
 
