@@ -28,6 +28,8 @@ def choose_chinese() -> Path:
 
 
 def lab_command(port: int, open_browser: bool = False) -> list[str]:
+    """The JupyterLab command line for the courses (JupyterLab's language set to Chinese first)."""
+    choose_chinese()
     command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={PROJECT_ROOT / 'courses'}",
@@ -43,7 +45,6 @@ def lab_command(port: int, open_browser: bool = False) -> list[str]:
 
 
 def cmd_lab(args) -> int:
-    choose_chinese()
     home = data_home()
     os.environ.setdefault("ACADEMY_HOME", str(home))
     print(f"数据目录：{home}")

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 import json
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -40,6 +41,10 @@ def test_lab_serves_the_courses_on_the_port(tmp_path):
             notebook = json.load(response)
         assert notebook["type"] == "notebook" and "学习首页" in notebook["content"]["cells"][0]["source"]
         assert (tmp_path / "home").is_dir()
+        overrides = json.loads((Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json").read_text())
+        assert overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/api/translations?token={token}") as response:
+            assert "zh_CN" in json.load(response)["data"]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
