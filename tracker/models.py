@@ -107,6 +107,7 @@ class ExamResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
     exam_id: Mapped[str] = mapped_column(String(100))
+    series: Mapped[str] = mapped_column(String(100), default="")  # 考试系列: an exam and its retakes
     exam_title: Mapped[str] = mapped_column(String(300), default="")
     exam_date: Mapped[dt.date] = mapped_column(Date)
     score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
