@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from academy import catalog
+from academy.commands import Area
 from tracker.rules import Rules
 
 
@@ -24,9 +23,6 @@ def cmd_validate(_args) -> int:
 
 
 def register(subparsers) -> None:
-    courses = subparsers.add_parser("courses", help="培训课程：目录校验", description="培训课程命令。")
-    sub = courses.add_subparsers(dest="courses_command", required=True, metavar="命令")
-    p = sub.add_parser("validate", help="校验课程目录：笔记本存在、测验题目存在且已审核、每类学时不少于年度要求",
-                       description="校验课程目录 courses/catalog.yaml。", epilog="示例：\n  academy courses validate",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.set_defaults(func=cmd_validate)
+    area = Area(subparsers, "courses", "培训课程：目录校验", "培训课程命令。")
+    area.add("validate", cmd_validate, "校验课程目录：笔记本存在、测验题目存在且已审核、每类学时不少于年度要求",
+             "academy courses validate")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
+from academy.commands import Area
 from questionbank.basis_check import check_basis
 from questionbank.loading import load_bank
 from questionbank.stats import bank_stats, format_stats
@@ -82,15 +82,7 @@ def cmd_export(args) -> int:
 
 
 def register(subparsers) -> None:
-    bank = subparsers.add_parser("bank", help="题库：校验、条文核对、统计、导入导出",
-                                 description="题库管理命令。")
-    sub = bank.add_subparsers(dest="bank_command", required=True, metavar="命令")
-
-    def add(name, func, help_text, example):
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"示例：\n  {example}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.set_defaults(func=func)
-        return p
+    add = Area(subparsers, "bank", "题库：校验、条文核对、统计、导入导出", "题库管理命令。").add
 
     p = add("validate", cmd_validate, "校验题库文件：格式、编号、答案、法律依据、重复题干（有错误时退出码为 1）",
             "academy bank validate --strict questionbank/items")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from pathlib import Path
 
+from academy.commands import Area
 from tracker import service
 from tracker.export import FORMATS
 from tracker.imports import ImportRefused
@@ -78,15 +78,8 @@ def cmd_reverse(args) -> int:
 
 
 def register(subparsers) -> None:
-    hours = subparsers.add_parser("hours", help="学时台账：名册、培训记录导入、达标报表、学时证明",
-                                  description="学时台账命令。数据库默认是数据目录中的 SQLite 文件，ACADEMY_DB_URL 可改用 PostgreSQL。")
-    sub = hours.add_subparsers(dest="hours_command", required=True, metavar="命令")
-
-    def add(name, func, help_text, example):
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"示例：\n  {example}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.set_defaults(func=func)
-        return p
+    add = Area(subparsers, "hours", "学时台账：名册、培训记录导入、达标报表、学时证明",
+               "学时台账命令。数据库默认是数据目录中的 SQLite 文件，ACADEMY_DB_URL 可改用 PostgreSQL。").add
 
     year = dt.date.today().year
     p = add("import-roster", cmd_import_roster, "导入人员名册（人员编号、姓名、单位、岗位、执法领域、执法证号）",
