@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     from academy import courses_cli
 
     courses_cli.register(sub)
+    from academy import exam_cli
+
+    exam_cli.register(sub)
     return parser
 
 

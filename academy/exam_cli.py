@@ -1,0 +1,184 @@
+"""``academy exam …``: certification exams — thin commands over ``grading`` (and ``tracker`` for 考试结果登记).
+
+The nbgrader course root is ``grading/course`` (``ACADEMY_EXAM_COURSE`` to use another). Papers are runtime state:
+``academy exam build`` keeps a copy in ``<data folder>/papers/<exam>.yaml``, where grading reads the paper and the
+blueprints' history rule finds the earlier exams.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from academy.commands import Area
+from academy.settings import PROJECT_ROOT, data_home
+
+
+def course_root() -> Path:
+    return Path(os.environ.get("ACADEMY_EXAM_COURSE") or PROJECT_ROOT / "grading" / "course")
+
+
+def papers_dir() -> Path:
+    return data_home() / "papers"
+
+
+def paper_path(exam: str) -> Path:
+    path = papers_dir() / f"{exam}.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"找不到考试 {exam} 的试卷 {path}（先运行 academy exam build 试卷文件）")
+    return path
+
+
+def cmd_assemble(args) -> int:
+    from grading.assembly import AssemblyReport, InfeasibleBlueprint, assemble
+    from grading.blueprint import BlueprintError, load_blueprint
+    from grading.item_stats import load_item_stats
+    from grading.paper import write_paper
+    from questionbank.loading import load_bank
+
+    try:
+        blueprint = load_blueprint(args.blueprint)
+        stats = load_item_stats().pooled() if blueprint.measured_difficulty else None
+        report = AssemblyReport()
+        paper = assemble(blueprint, load_bank().questions, forms=args.forms, seed=args.seed,
+                         history_papers=blueprint.history_papers(), item_stats=stats, report=report)
+    except (BlueprintError, InfeasibleBlueprint) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    write_paper(paper, args.output)
+    print(f"已组卷 {paper.exam}：{len(paper.forms)} 套平行卷，每套 {len(paper.forms[0].question_ids())} 题，"
+          f"用时 {report.seconds:.2f} 秒。已写入 {args.output}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from grading.build import build
+    from grading.paper import load_paper
+    from questionbank.loading import load_bank
+
+    paper = load_paper(args.paper)
+    root = course_root()
+    kept = papers_dir() / f"{paper.exam}.yaml"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    if Path(args.paper).resolve() != kept.resolve():
+        shutil.copyfile(args.paper, kept)
+    assignments = build(paper, load_bank().questions, root)
+    print(f"已生成 nbgrader 作业：{'、'.join(assignments)}（{root}）。试卷保存在 {kept}。")
+    return 0
+
+
+def _forms(exam: str):
+    from grading.paper import load_paper
+
+    path = paper_path(exam)
+    return path, load_paper(path).forms
+
+
+def cmd_grade(args) -> int:
+    from grading.feedback import write_feedback
+    from grading.grade import grade_exam
+
+    path, forms = _forms(args.exam)
+    refused = 0
+    for form in forms:
+        summary = grade_exam(course_root(), form.assignment, students=args.student or None, paper=path)
+        print(summary.text())
+        refused += len(summary.refused)
+        written = write_feedback(course_root(), form.assignment, students=args.student or None, paper=path)
+        print(f"已生成 {len(written)} 份成绩反馈（{form.assignment}）。")
+    return 1 if refused else 0
+
+
+def cmd_results(args) -> int:
+    from grading.results import results_table, write_results
+
+    table = results_table(course_root(), paper_path(args.exam))
+    write_results(table, args.format, Path(args.output))
+    print(f"{args.exam}：{len(table)} 人，已写入 {args.output}")
+    return 0
+
+
+def cmd_register(args) -> int:
+    from grading.paper import load_paper
+    from grading.results import officer_reports
+    from tracker import db
+    from tracker.certification import ExamRecord, register_results
+    from tracker.service import current_user
+
+    path = paper_path(args.exam)
+    paper = load_paper(path)
+    pending, records = [], []
+    for report in officer_reports(course_root(), path):
+        if report.passed is None:
+            pending.append(report.officer)
+        else:
+            records.append(ExamRecord(report.officer, Decimal(str(round(report.total, 2))),
+                                      Decimal(str(round(report.max, 2))), report.passed))
+    with db.session() as s:
+        outcome = register_results(s, paper.exam, args.series or paper.exam, paper.title, args.date, records,
+                                   current_user())
+    print(outcome)
+    if pending:
+        print("案例分析题尚未评完、结论待定，未登记：" + "、".join(pending))
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from grading.item_stats import compute_item_stats, keys_from_questions, plot_item_stats, record_exam
+    from grading.paper import load_paper
+    from grading.results import response_rows
+    from questionbank.loading import load_bank
+
+    path = paper_path(args.exam)
+    paper = load_paper(path)
+    rows, totals = response_rows(course_root(), path)
+    if not rows:
+        print(f"{args.exam} 还没有评分结果，无法分析。", file=sys.stderr)
+        return 1
+    keys = keys_from_questions(load_bank().questions)
+    stats = compute_item_stats(rows, totals, keys, exam=paper.exam)
+    stored = record_exam(paper.exam, stats)
+    chart = Path(args.chart or course_root() / "reports" / f"{paper.exam}-题目分析.png")
+    plot_item_stats(stats, chart, title=f"{paper.title} 题目分析")
+    flagged = [s for s in stats.values() if s.flags]
+    print(f"{paper.exam}：{len(stats)} 道题，{len(totals)} 名考生；需复核 {len(flagged)} 道。统计已保存到 {stored}，图表 {chart}")
+    for s in sorted(flagged, key=lambda s: s.question):
+        disc = "—" if s.point_biserial is None else f"{s.point_biserial:.2f}"
+        print(f"  {s.question}：p={s.p:.2f}，点二列相关={disc}，{'、'.join(s.flags)}")
+    return 0
+
+
+def register(subparsers) -> None:
+    add = Area(subparsers, "exam", "资格考试：组卷、生成试卷、评分、成绩、登记、题目分析",
+               "资格考试命令（基于 nbgrader）。课程目录默认 grading/course，ACADEMY_EXAM_COURSE 可改。").add
+    p = add("assemble", cmd_assemble, "按蓝图组卷（0-1 整数规划，可生成多套平行卷）",
+            "academy exam assemble grading/blueprints/cert-2026-q4.yaml --forms 2 --seed 7 -o 试卷.yaml")
+    p.add_argument("blueprint")
+    p.add_argument("--forms", type=int, help="平行卷套数（默认取蓝图）")
+    p.add_argument("--seed", type=int, help="随机种子（相同种子组出相同试卷）")
+    p.add_argument("-o", "--output", required=True)
+    p = add("build", cmd_build, "由试卷生成 nbgrader 作业（考生点选作答，发布的文件中不含答案）",
+            "academy exam build 试卷.yaml")
+    p.add_argument("paper")
+    p = add("grade", cmd_grade, "评分：读取考生保存的答案，对照题库答案计分（不执行考生的任何代码），写入成绩簿并生成反馈",
+            "academy exam grade cert-2026-q4")
+    p.add_argument("exam")
+    p.add_argument("--student", action="append", help="只评某考生（可重复）")
+    p = add("results", cmd_results, "导出成绩：每人一行（人员编号、总分、是否通过、各部分得分）",
+            "academy exam results cert-2026-q4 --format xlsx -o 成绩.xlsx")
+    p.add_argument("exam")
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    p.add_argument("-o", "--output", required=True)
+    p = add("register", cmd_register, "考试结果登记到学时台账：合格者发证或换证，未通过超过补考次数者列入暂扣审查",
+            "academy exam register cert-2026-q4 --date 2026-11-20")
+    p.add_argument("exam")
+    p.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(), help="考试日期")
+    p.add_argument("--series", help="考试系列（补考与原考试同一系列；默认为考试编号）")
+    p = add("analyze", cmd_analyze, "题目分析：难度 p、区分度、选项分布，标出需复核的题，统计保存在题库旁",
+            "academy exam analyze cert-2026-q4")
+    p.add_argument("exam")
+    p.add_argument("--chart", help="图表文件（PNG）")

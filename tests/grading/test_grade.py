@@ -1,0 +1,310 @@
+"""Fast exam grading (grade_exam) writes the same gradebook as nbgrader's own Autograde with ScoreAnswers.
+
+The course is built with grading.build (nbgrader generate_assignment); submissions are laid out as
+``nbgrader collect`` leaves them: submitted/<officer>/<assignment>/ with exam.ipynb, exam.json, answers.json and
+timestamp.txt. The helpers here are shared by test_tamper.py and test_feedback.py.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grading.autograde import GradingError, load_exam_key, run_nbgrader_autograde
+from grading.build import build
+from grading.grade import grade_exam
+from grading.paper import load_paper, paper_from_mapping, write_paper
+from questionbank.loading import load_bank
+
+EXAM = "cert-grade-test"
+ASSIGNMENT = f"{EXAM}-a"
+PAPER = {
+    "exam": EXAM, "title": "评分测试考试", "duration_minutes": 90, "total": 100, "pass_mark": 60,
+    "multiple_rule": "partial_half", "seed": 7,
+    "forms": [{"form": "A", "sections": [
+        {"id": "single", "title": "单项选择题", "type": "single", "points": 5,
+         "questions": ["qz-execution-001", "qz-execution-004", "qz-execution-007", "qz-execution-009"]},
+        {"id": "multiple", "title": "多项选择题", "type": "multiple", "points": 10,
+         "questions": ["qz-execution-003", "qz-execution-005", "qz-execution-010"]},
+        {"id": "judge", "title": "判断题", "type": "judge", "points": 5,
+         "questions": ["qz-execution-002", "qz-execution-006", "qz-execution-008", "qz-execution-013"]},
+        {"id": "case", "title": "案例分析题", "type": "case", "points": 30, "questions": ["qz-execution-048"]},
+    ]}],
+}
+TIMESTAMP = "2026-11-23 09:00:00.000000 UTC"
+
+
+# --- shared helpers -----------------------------------------------------------------------------------------
+
+
+def make_course(base: Path, paper_mapping: dict = PAPER) -> tuple[Path, Path]:
+    """A built exam course in base/course, its paper in base/papers/<exam>.yaml. Returns (course, paper path)."""
+    paper_path = base / "papers" / f"{paper_mapping['exam']}.yaml"
+    write_paper(paper_from_mapping(paper_mapping), paper_path)
+    course = base / "course"
+    build(load_paper(paper_path), load_bank().questions, course)
+    return course, paper_path
+
+
+def responses(key, rng: random.Random, right: float = 0.7, blank: float = 0.1) -> dict:
+    """Plausible clicks for every objective item: right with probability ``right``, else wrong or partial."""
+    out = {}
+    for item in key.items.values():
+        target = item.target
+        roll = rng.random()
+        if roll < blank:
+            continue
+        if target.type == "judge":
+            out[item.answer_key] = bool(target.answer) if roll < right else not target.answer
+        elif target.type == "single":
+            wrong = [x for x in target.options if x != target.answer]
+            out[item.answer_key] = target.answer if roll < right else rng.choice(wrong)
+        else:
+            keyset = sorted(target.answer)
+            if roll < right:
+                out[item.answer_key] = keyset
+            elif roll < (right + 1) / 2:
+                out[item.answer_key] = keyset[:1]  # fewer, no wrong one: partial credit
+            else:
+                out[item.answer_key] = sorted(target.options)  # every option: a wrong one included
+    return out
+
+
+def submit(course: Path, student: str, answers: dict | None, assignment: str = ASSIGNMENT, exam: str = EXAM,
+           officer: str | None = None, case_text: str | None = None) -> Path:
+    """submitted/<student>/<assignment>/ as nbgrader collect leaves it; returns the folder."""
+    folder = course / "submitted" / student / assignment
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(course / "release" / assignment, folder)
+    (folder / "timestamp.txt").write_text(TIMESTAMP)
+    if answers is not None:
+        data = {"exam": exam, "assignment": assignment, "officer": officer or student,
+                "seed": "0" * 64, "started_at": "2026-11-23T08:00:00+00:00",
+                "deadline": "2026-11-23T09:30:00+00:00", "updated_at": "2026-11-23T08:59:00+00:00",
+                "answers": answers}
+        (folder / "answers.json").write_text(json.dumps(data, ensure_ascii=False))
+    if case_text is not None:
+        edit_notebook(folder, lambda nb: [c.update(source=case_text) for c in nb["cells"]
+                                          if c["metadata"].get("nbgrader", {}).get("grade_id", "").startswith("case-")])
+    return folder
+
+
+def edit_notebook(folder: Path, change) -> None:
+    path = folder / "exam.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    change(nb)
+    path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+
+
+def gradebook_state(course: Path, assignment: str = ASSIGNMENT) -> dict:
+    """Everything formgrader and nbgrader export read of the submissions, by student and cell name."""
+    from grading.autograde import course_config
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=course_config(course))
+    out = {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        for sub in gb.find_assignment(assignment).submissions:
+            nb = gb.find_submission_notebook("exam", assignment, sub.student_id)
+            out[sub.student_id] = {
+                "timestamp": sub.timestamp,
+                "score": round(nb.score, 6),
+                "max_score": nb.max_score,
+                "late_penalty": nb.late_submission_penalty,
+                "needs_manual_grade": nb.needs_manual_grade,
+                "grades": {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades},
+                "comments": {c.name: (c.auto_comment, c.manual_comment) for c in nb.comments},
+                "assignment_score": round(sub.score, 6),
+            }
+    return out
+
+
+def set_manual_score(course: Path, student: str, cell: str, points: float, assignment: str = ASSIGNMENT) -> None:
+    from grading.autograde import course_config
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=course_config(course))
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        grade = gb.find_grade(cell, "exam", assignment, student)
+        grade.manual_score = points
+        gb.db.commit()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A built course (once per module); tests copy it."""
+    base = tmp_path_factory.mktemp("exam-course")
+    course, paper = make_course(base)
+    return base
+
+
+def fresh(built: Path, tmp_path: Path) -> tuple[Path, Path]:
+    base = tmp_path / "exam"
+    shutil.copytree(built, base)
+    return base / "course", base / "papers" / f"{EXAM}.yaml"
+
+
+# --- tests ----------------------------------------------------------------------------------------------------
+
+
+def _class(course: Path, paper: Path) -> dict[str, dict]:
+    key = load_exam_key(paper, ASSIGNMENT)
+    rng = random.Random(5)
+    given = {}
+    for n, quality in enumerate([1.0, 0.8, 0.5, 0.2, 0.0]):
+        student = f"A{n + 1:04d}"
+        given[student] = responses(key, rng, right=quality, blank={1.0: 0.0, 0.0: 1.0}.get(quality, 0.1))
+        submit(course, student, given[student], case_text="当事人未被告知陈述申辩权利，程序违法。" if n % 2 else None)
+    submit(course, "A0006", None)  # never clicked: no answers file at all
+    return given
+
+
+def test_fast_path_writes_what_nbgrader_autograde_writes(built, tmp_path):
+    course, paper = fresh(built, tmp_path)
+    _class(course, paper)
+    # a tampered one too: locked question cell rewritten, points raised — both restored by both paths
+    edit_notebook(course / "submitted" / "A0002" / ASSIGNMENT, lambda nb: [
+        c.update(source="print('hacked')") or c["metadata"]["nbgrader"].update(points=99)
+        for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "q-qz-execution-001"])
+    # and one with a question cell deleted (put back from the source by both paths, scored from answers.json)
+    edit_notebook(course / "submitted" / "A0003" / ASSIGNMENT, lambda nb: nb.update(cells=[
+        c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") != "q-qz-execution-004"]))
+    stock_base = tmp_path / "stock"
+    shutil.copytree(course.parent, stock_base)
+    stock = stock_base / "course"
+
+    run_nbgrader_autograde(stock, ASSIGNMENT)
+    summary = grade_exam(course, ASSIGNMENT, progress=False)
+
+    assert not summary.refused
+    fast_state, stock_state = gradebook_state(course), gradebook_state(stock)
+    assert set(fast_state) == {f"A{n:04d}" for n in range(1, 7)}
+    assert fast_state == stock_state
+    # the scores are real: the perfect officer has every objective point, the blank one none
+    perfect = fast_state["A0001"]
+    key = load_exam_key(paper, ASSIGNMENT)
+    assert perfect["score"] == pytest.approx(sum(i.points for i in key.items.values()))
+    assert fast_state["A0005"]["score"] == 0 and fast_state["A0006"]["score"] == 0
+    assert 0 < fast_state["A0003"]["score"] < perfect["score"]
+    # the case cells wait for a human grader when answered, and are 0 with "No response." when not
+    case_cells = [n for n in perfect["grades"] if n.startswith("case-")]
+    assert case_cells
+    for name in case_cells:
+        assert fast_state["A0002"]["grades"][name] == (None, None, True)
+        assert fast_state["A0001"]["grades"][name] == (0.0, None, False)
+        assert fast_state["A0001"]["comments"][name][0] == "No response."
+    # the autograded notebooks carry the scores as execute_results, as nbgrader's own do
+    fast_nb = json.loads((course / "autograded" / "A0002" / ASSIGNMENT / "exam.ipynb").read_text())
+    stock_nb = json.loads((stock / "autograded" / "A0002" / ASSIGNMENT / "exam.ipynb").read_text())
+
+    def outputs(nb):
+        return {c["metadata"]["nbgrader"]["grade_id"]: (c["source"] if isinstance(c["source"], str)
+                                                        else "".join(c["source"]),
+                                                        [o.get("data") for o in c.get("outputs", [])])
+                for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id")}
+
+    assert outputs(fast_nb) == outputs(stock_nb)
+    assert outputs(fast_nb)["q-qz-execution-001"][0] == 'exam.status("qz-execution-001")'
+
+
+def test_regrading_gives_the_same_result_and_keeps_manual_grades(built, tmp_path):
+    course, paper = fresh(built, tmp_path)
+    _class(course, paper)
+    grade_exam(course, ASSIGNMENT, progress=False)
+    first = gradebook_state(course)
+    grade_exam(course, ASSIGNMENT, progress=False)
+    assert gradebook_state(course) == first
+
+    stock_base = tmp_path / "stock"
+    shutil.copytree(course.parent, stock_base)
+    stock = stock_base / "course"
+    case_cell = next(n for n in first["A0002"]["grades"] if n.startswith("case-"))
+    for root in (course, stock):
+        set_manual_score(root, "A0002", case_cell, 5.0)
+    grade_exam(course, ASSIGNMENT, progress=False)
+    run_nbgrader_autograde(stock, ASSIGNMENT)
+    after = gradebook_state(course)
+    assert after == gradebook_state(stock)
+    assert after["A0002"]["grades"][case_cell] == (None, 5.0, True)
+    assert after["A0002"]["score"] == pytest.approx(first["A0002"]["score"] + 5.0)
+
+
+def test_only_named_students_and_summary(built, tmp_path):
+    course, paper = fresh(built, tmp_path)
+    _class(course, paper)
+    summary = grade_exam(course, ASSIGNMENT, students=["A0001", "A0003"], progress=False)
+    assert [r.student for r in summary.results] == ["A0001", "A0003"]
+    assert set(gradebook_state(course)) == {"A0001", "A0003"}
+    assert all(r.error is None and r.score is not None for r in summary.results)
+    assert "评分 2 份" in summary.text()
+
+
+def test_answers_are_scored_by_option_id_not_position(built, tmp_path):
+    """Every officer sees their own order; the file holds the bank's letters, so the same letters score the same."""
+    course, paper = fresh(built, tmp_path)
+    key = load_exam_key(paper, ASSIGNMENT)
+    right = responses(key, random.Random(1), right=1.0, blank=0.0)
+    for student in ("B0001", "B0002", "B0003"):
+        submit(course, student, right)
+    summary = grade_exam(course, ASSIGNMENT, progress=False)
+    scores = {r.student: r.score for r in summary.results}
+    assert len(set(scores.values())) == 1
+    assert scores["B0001"] == pytest.approx(sum(i.points for i in key.items.values()))
+
+
+def test_multiple_rule_of_the_paper_is_used(built, tmp_path):
+    course, paper = fresh(built, tmp_path)
+    key = load_exam_key(paper, ASSIGNMENT)
+    multiple = [i for i in key.items.values() if i.section == "multiple"]
+    partial = {i.answer_key: sorted(i.target.answer)[:1] for i in multiple}
+    submit(course, "C0001", partial)
+    summary = grade_exam(course, ASSIGNMENT, progress=False)
+    assert summary.results[0].score == pytest.approx(sum(i.points for i in multiple) / 2)  # partial_half
+
+
+def test_nbgrader_autograde_command_with_the_config_snippet(built, tmp_path):
+    """The real ``nbgrader autograde`` command, configured by CONFIG_SNIPPET in nbgrader_config.py."""
+    import os
+    import subprocess
+    import sys
+
+    from grading.autograde import CONFIG_SNIPPET
+
+    course, paper = fresh(built, tmp_path)
+    key = load_exam_key(paper, ASSIGNMENT)
+    marker = tmp_path / "ran"
+    submit(course, "K0001", responses(key, random.Random(9), right=0.6))
+    edit_notebook(course / "submitted" / "K0001" / ASSIGNMENT, lambda nb: nb["cells"].insert(
+        3, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": f"open({str(marker)!r}, 'w').write('ran')"}))
+    fast_copy = tmp_path / "fast"
+    shutil.copytree(course.parent, fast_copy)
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write("\n" + CONFIG_SNIPPET)
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+           "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run([str(bin_dir / "nbgrader"), "autograde", ASSIGNMENT, "--force"], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Executing notebook" not in proc.stderr  # no kernel was started
+    assert not marker.exists()
+    grade_exam(fast_copy / "course", ASSIGNMENT, progress=False)
+    assert gradebook_state(course) == gradebook_state(fast_copy / "course")
+
+
+def test_missing_paper_is_a_clear_error(built, tmp_path):
+    course, paper = fresh(built, tmp_path)
+    paper.unlink()
+    with pytest.raises(GradingError, match="找不到"):
+        grade_exam(course, ASSIGNMENT, progress=False)
