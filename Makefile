@@ -4,6 +4,8 @@
 PORT ?= 8888
 VENV ?= .venv
 export PORT
+# nbgrader runs the environment's own scripts (alembic) by name
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test setup setup-run setup-test lock bench
 

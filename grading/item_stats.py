@@ -35,7 +35,11 @@ from typing import Any
 
 from questionbank.loading import ITEMS
 
-STATS_PATH = ITEMS.parent / "stats" / "item_stats.json"
+STATS_PATH = ITEMS.parent / "stats" / "item_stats.json"  # beside the bank; ACADEMY_ITEM_STATS to use another file
+
+
+def stats_path() -> Path:
+    return Path(os.environ.get("ACADEMY_ITEM_STATS") or STATS_PATH)
 GROUP_SHARE = 0.27
 TOO_EASY, TOO_HARD, LOW_DISCRIMINATION = 0.9, 0.2, 0.1
 FLAG_EASY, FLAG_HARD, FLAG_LOW, FLAG_KEY = "太容易", "太难", "区分度低", "答案可能有误"
@@ -232,7 +236,7 @@ class ItemStatsStore:
 
 def load_item_stats(path: str | Path | None = None) -> ItemStatsStore:
     """The stored statistics (an empty store when there is no file yet)."""
-    path = Path(path or STATS_PATH)
+    path = Path(path or stats_path())
     if not path.exists():
         return ItemStatsStore()
     try:
@@ -245,7 +249,7 @@ def load_item_stats(path: str | Path | None = None) -> ItemStatsStore:
 
 def save_item_stats(store: ItemStatsStore, path: str | Path | None = None) -> Path:
     """Write the store atomically; returns the path."""
-    path = Path(path or STATS_PATH)
+    path = Path(path or stats_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

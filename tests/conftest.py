@@ -50,3 +50,4 @@ def pytest_configure(config):
 
     os.environ.setdefault("ACADEMY_HOME", tempfile.mkdtemp(prefix="academy-test-home-"))
     os.environ.setdefault("ACADEMY_OFFICER", "NB0001")
+    os.environ.setdefault("ACADEMY_ITEM_STATS", os.path.join(os.environ["ACADEMY_HOME"], "item_stats.json"))
