@@ -234,8 +234,34 @@ def write_source(paper: Paper, bank_questions: Iterable[Question], course_root: 
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(folder / EXAM_FILE, json.dumps(public, ensure_ascii=False, indent=1) + "\n")
         _write_atomic(folder / NOTEBOOK, nbformat.writes(exam_notebook(public)) + "\n")
+        _write_atomic(course_root / "rubrics" / f"{form.assignment}.md", grader_guide(paper, form.form, by_id))
         names.append(form.assignment)
     return names
+
+
+def grader_guide(paper: Paper, form_name: str, by_id: dict[str, Question]) -> str:
+    """The 案例分析 reference answers and 评分要点 for the human graders (Markdown), points scaled to the paper.
+
+    Kept in ``<course>/rubrics/`` — outside ``source/`` and ``release/``, so it never reaches the officers."""
+    form = paper.form(form_name)
+    lines = [f"# {paper.title}（{form.assignment}）案例分析评分指引", "",
+             "仅供阅卷人员使用，不得发给考生。在 formgrader 中按答题框的编号（case-题号-小题）逐题评分。", ""]
+    for section in form.sections:
+        for qid in section.questions:
+            question = by_id[qid]
+            if question.type != "case":
+                continue
+            lines += [f"## {section.title}：{qid}", "", question.stem.strip(), ""]
+            for pid, (points, auto) in case_part_points(question, section.points).items():
+                if auto:
+                    continue
+                part = next(p for p in question.parts if p.id == pid)
+                scale = points / part.points if part.points else 0
+                lines += [f"### 答题框 case-{qid}-{pid}（{_num(points)} 分）：{part.stem}", "",
+                          f"参考答案：{part.reference}", "", "评分要点："]
+                lines += [f"- {r.point}（{_num(round(r.score * scale, 2))} 分）" for r in part.rubric]
+                lines.append("")
+    return "\n".join(lines)
 
 
 def alembic_on_path() -> None:

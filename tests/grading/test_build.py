@@ -212,3 +212,17 @@ def test_a_stray_file_in_the_source_is_never_released(tmp_path):
     with pytest.raises(BuildError, match="keys.txt"):
         build(small_paper(tmp_path), bank_questions(), course)
     assert not (course / "release" / "cert-test-q4-a").exists()
+
+
+def test_the_graders_get_the_rubric_outside_source_and_release(course):
+    by_id = {q.id: q for q in bank_questions()}
+    case = by_id["qz-execution-048"]
+    guide = (course / "rubrics" / "cert-test-q4-a.md").read_text(encoding="utf-8")
+    for part in case.parts:
+        if part.type == "open":
+            assert part.reference.strip()[:20] in guide and all(r.point in guide for r in part.rubric)
+            points, _auto = case_part_points(case, 30)[part.id]
+            assert f"答题框 case-qz-execution-048-{part.id}（{points:g} 分）" in guide
+    released = [p for p in (course / "release").rglob("*") if p.is_file()]
+    assert released and all("rubrics" not in str(p) for p in released)
+    assert not list((course / "source").rglob("*.md"))
