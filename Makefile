@@ -28,8 +28,10 @@ run: setup-run
 test: setup-test
 	$(VENV)/bin/python -m pytest
 
-bench: setup
+bench: setup-test
 	$(VENV)/bin/python bench/bank_load.py
+	$(VENV)/bin/python bench/exam_assembly.py
+	$(VENV)/bin/python bench/exam_grading.py
 	$(VENV)/bin/python bench/tracker_report.py
 
 # Record the resolved versions of every dependency (run after changing pyproject.toml).
