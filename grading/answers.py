@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
+
+from academy.files import write_text_atomic
 
 ANSWERS_FILE = "answers.json"
 MAX_ANSWERS_BYTES = 5_000_000  # an answers file larger than this is not read (kept as .corrupt)
@@ -127,18 +127,7 @@ class AnswerFile:
 
     def save(self, data: dict[str, Any]) -> None:
         """Write ``data`` atomically: a temp file in the same folder, flushed to disk, then ``os.replace``."""
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False), sync=True)
         self.data = data
 
     def start(self, exam: str, assignment: str, officer: str, duration_minutes: float,

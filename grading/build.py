@@ -29,10 +29,10 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
+from academy.files import write_text_atomic
 import nbformat
 
 from grading.paper import Paper, case_part_points
@@ -80,7 +80,7 @@ def nbgrader_config(course_root: Path) -> "Any":
 def write_config(course_root: Path) -> Path:
     path = Path(course_root) / "nbgrader_config.py"
     if not path.exists() or path.read_text(encoding="utf-8") != CONFIG_TEXT:
-        _write_atomic(path, CONFIG_TEXT)
+        write_text_atomic(path, CONFIG_TEXT)
     return path
 
 
@@ -232,9 +232,9 @@ def write_source(paper: Paper, bank_questions: Iterable[Question], course_root: 
         public = public_paper(paper, form.form, by_id)
         folder = course_root / "source" / form.assignment
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(folder / EXAM_FILE, json.dumps(public, ensure_ascii=False, indent=1) + "\n")
-        _write_atomic(folder / NOTEBOOK, nbformat.writes(exam_notebook(public)) + "\n")
-        _write_atomic(course_root / "rubrics" / f"{form.assignment}.md", grader_guide(paper, form.form, by_id))
+        write_text_atomic(folder / EXAM_FILE, json.dumps(public, ensure_ascii=False, indent=1) + "\n")
+        write_text_atomic(folder / NOTEBOOK, nbformat.writes(exam_notebook(public)) + "\n")
+        write_text_atomic(course_root / "rubrics" / f"{form.assignment}.md", grader_guide(paper, form.form, by_id))
         names.append(form.assignment)
     return names
 
@@ -306,15 +306,3 @@ def build(paper: Paper, bank_questions: Iterable[Question], course_root: str | P
             raise BuildError(f"nbgrader 生成的 {release} 应只有 {NOTEBOOK} 和 {EXAM_FILE}，实际为：{'、'.join(found)}"
                              f"（请清理 source/{name} 中的其他文件）")
     return names
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -33,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from academy.files import write_text_atomic
 from questionbank.loading import ITEMS
 
 STATS_PATH = ITEMS.parent / "stats" / "item_stats.json"  # beside the bank; ACADEMY_ITEM_STATS to use another file
@@ -249,18 +249,7 @@ def load_item_stats(path: str | Path | None = None) -> ItemStatsStore:
 
 def save_item_stats(store: ItemStatsStore, path: str | Path | None = None) -> Path:
     """Write the store atomically; returns the path."""
-    path = Path(path or stats_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(store.to_json(), handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_text_atomic(path or stats_path(), json.dumps(store.to_json(), ensure_ascii=False, indent=1) + "\n")
 
 
 def record_exam(exam: str, stats: Mapping[str, ItemStat], path: str | Path | None = None) -> Path:

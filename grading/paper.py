@@ -19,13 +19,12 @@ A paper holds ids only, never keys: the keys stay in the bank on the administrat
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from academy.files import write_text_atomic
 import yaml
 
 from questionbank.model import TYPES
@@ -267,18 +266,9 @@ def dump_paper(paper: Paper) -> str:
 
 def write_paper(paper: Paper, path: str | Path) -> None:
     """Write the paper atomically (temp file in the same folder, then rename)."""
-    path = Path(path)
     text = dump_paper(paper)
     paper_from_mapping(yaml.load(text, Loader=yaml.CSafeLoader), str(path))  # never write what cannot be read
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_text_atomic(path, text)
 
 
 class _Flow(list):

@@ -1,7 +1,6 @@
 """The requirement as configuration, and the status of each officer."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import yaml
