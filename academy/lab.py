@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from academy.files import write_text_atomic
 from academy.settings import PROJECT_ROOT, data_home
 
 
@@ -15,21 +16,24 @@ LAB_SETTINGS = {
     "@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},  # no news pop-up for officers
 }
+# what officers do not use: nbgrader's authoring and instructor tools (fetching and submitting exams stays)
+DISABLED_PLUGINS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list",
+                    "@jupyter/nbgrader:validate-assignment")
 
 
-def choose_chinese() -> Path:
-    """Make Chinese (jupyterlab-language-pack-zh-CN) JupyterLab's language: an overrides.json in the environment."""
-    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    if any(current.get(k) != v for k, v in LAB_SETTINGS.items()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({**current, **LAB_SETTINGS}, ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
+def lab_settings() -> Path:
+    """JupyterLab's application settings for the officers' lab, in the data folder: Chinese as the language
+    (jupyterlab-language-pack-zh-CN), no news pop-up, no nbgrader authoring tools."""
+    folder = data_home() / "jupyterlab-settings"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(folder / "overrides.json", json.dumps(LAB_SETTINGS, ensure_ascii=False, indent=2))
+    disabled = {"disabledExtensions": {plugin: True for plugin in DISABLED_PLUGINS}}
+    write_text_atomic(folder / "page_config.json", json.dumps(disabled, indent=2))
+    return folder
 
 
 def lab_command(port: int, open_browser: bool = False) -> list[str]:
-    """The JupyterLab command line for the courses (JupyterLab's language set to Chinese first)."""
-    choose_chinese()
+    """The JupyterLab command line for the courses, with the officers' settings (see ``lab_settings``)."""
     command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={PROJECT_ROOT / 'courses'}",
@@ -38,6 +42,7 @@ def lab_command(port: int, open_browser: bool = False) -> list[str]:
         "--ServerApp.port_retries=0",
         f"--ServerApp.open_browser={open_browser}",
         "--LabApp.default_url=/lab/tree/index.ipynb",
+        f"--LabApp.app_settings_dir={lab_settings()}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")

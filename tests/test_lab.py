@@ -9,7 +9,6 @@ import sys
 import time
 import urllib.request
 import json
-from pathlib import Path
 
 
 def free_port() -> int:
@@ -41,8 +40,13 @@ def test_lab_serves_the_courses_on_the_port(tmp_path):
             notebook = json.load(response)
         assert notebook["type"] == "notebook" and "学习首页" in notebook["content"]["cells"][0]["source"]
         assert (tmp_path / "home").is_dir()
-        overrides = json.loads((Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json").read_text())
+        settings = tmp_path / "home" / "jupyterlab-settings"
+        overrides = json.loads((settings / "overrides.json").read_text())
         assert overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}") as response:
+            page = response.read().decode()
+        assert "@jupyter/nbgrader:create-assignment" in page  # listed among the disabled plugins
+        assert json.loads((settings / "page_config.json").read_text())["disabledExtensions"]["@jupyter/nbgrader:create-assignment"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/api/translations?token={token}") as response:
             assert "zh_CN" in json.load(response)["data"]
     finally:
