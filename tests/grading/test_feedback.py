@@ -11,7 +11,7 @@ from grading.feedback import render_markdown, reports, write_feedback
 from grading.grade import grade_exam
 from questionbank.loading import load_bank
 from questionbank.scoring import key_text
-from tests.grading.test_grade import ASSIGNMENT, built, fresh, responses, set_manual_score, submit  # noqa: F401
+from tests.grading.helpers import ASSIGNMENT, fresh, responses, set_manual_score, submit
 
 
 def _secrets(paper_path) -> list[str]:

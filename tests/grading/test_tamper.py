@@ -15,8 +15,7 @@ import pytest
 from grading import grade as grade_module
 from grading.autograde import load_exam_key, run_nbgrader_autograde
 from grading.grade import grade_exam, metadata_valid
-from tests.grading.test_grade import (  # noqa: F401
-    ASSIGNMENT, built, edit_notebook, fresh, gradebook_state, responses, submit)
+from tests.grading.helpers import ASSIGNMENT, edit_notebook, fresh, gradebook_state, responses, submit
 
 HONEST = "H0000"
 
