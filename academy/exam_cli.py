@@ -34,19 +34,14 @@ def paper_path(exam: str) -> Path:
 
 
 def cmd_assemble(args) -> int:
-    from grading.assembly import AssemblyReport, InfeasibleBlueprint, assemble
-    from grading.blueprint import BlueprintError, load_blueprint
-    from grading.item_stats import load_item_stats
+    from grading.assembly import AssemblyReport, AssemblyTimeout, InfeasibleBlueprint, assemble_file
+    from grading.blueprint import BlueprintError
     from grading.paper import write_paper
-    from questionbank.loading import load_bank
 
+    report = AssemblyReport()
     try:
-        blueprint = load_blueprint(args.blueprint)
-        stats = load_item_stats().pooled() if blueprint.measured_difficulty else None
-        report = AssemblyReport()
-        paper = assemble(blueprint, load_bank().questions, forms=args.forms, seed=args.seed,
-                         history_papers=blueprint.history_papers(), item_stats=stats, report=report)
-    except (BlueprintError, InfeasibleBlueprint) as exc:
+        paper = assemble_file(args.blueprint, forms=args.forms, seed=args.seed, report=report)
+    except (BlueprintError, InfeasibleBlueprint, AssemblyTimeout) as exc:
         print(exc, file=sys.stderr)
         return 1
     write_paper(paper, args.output)

@@ -113,7 +113,8 @@ def assemble(blueprint: Blueprint, bank_questions: Iterable[Any], forms: int | N
 
 
 def assemble_file(blueprint_path: str | Path, forms: int | None = None, seed: int | None = None,
-                  bank_paths: list[Path] | None = None, stats_path: Path | None = None) -> Paper:
+                  bank_paths: list[Path] | None = None, stats_path: Path | None = None,
+                  report: AssemblyReport | None = None) -> Paper:
     """Everything ``academy exam assemble`` needs: the blueprint file, the bank, its history and item statistics."""
     from grading.item_stats import load_item_stats
     from questionbank.loading import load_bank
@@ -122,7 +123,7 @@ def assemble_file(blueprint_path: str | Path, forms: int | None = None, seed: in
     bank = load_bank(bank_paths)
     stats = load_item_stats(stats_path).pooled() if blueprint.measured_difficulty else None
     return assemble(blueprint, bank.questions, forms=forms, seed=seed, history_papers=blueprint.history_papers(),
-                    item_stats=stats)
+                    item_stats=stats, report=report)
 
 
 def check_paper(blueprint: Blueprint, paper: Paper, bank_questions: Iterable[Any],

@@ -232,3 +232,24 @@ def test_bad_blueprint_file(tmp_path: Path):
         load_blueprint(path)
     with pytest.raises(BlueprintError, match="找不到蓝图文件"):
         load_blueprint(tmp_path / "none.yaml")
+
+
+def test_the_assemble_command_names_an_infeasible_constraint(tmp_path, capsys):
+    from academy.cli import main
+
+    blueprint = tmp_path / "bp.yaml"
+    blueprint.write_text("""exam: too-much
+title: 题目不够的考试
+duration_minutes: 60
+total: 600
+pass_mark: 360
+forms: 1
+sections:
+  - {id: multiple, title: 多项选择题, type: multiple, count: 300, points: 2}
+constraints:
+  - {law: 行政强制法, type: multiple, min: 200}
+""", encoding="utf-8")
+    assert main(["exam", "assemble", str(blueprint), "-o", str(tmp_path / "p.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "行政强制法" in err and "多选" in err and "已审核的只有" in err
+    assert not (tmp_path / "p.yaml").exists()
