@@ -427,15 +427,8 @@ def question_rows(q: Question, taxonomy: Taxonomy) -> list[dict[str, Any]]:
         "分类": CATEGORIES[q.category], "领域": "、".join(q.domains), "状态": STATUSES[q.status], "来源": q.source,
         "标签": "、".join(q.tags),
     }
-    for letter, text in q.options.items():
-        row[f"选项{letter}"] = text
-    if q.type == "single":
-        row["答案"] = q.answer
-    elif q.type == "multiple":
-        row["答案"] = "".join(q.answer)
-    elif q.type == "judge":
-        row["答案"] = "正确" if q.answer else "错误"
-    elif q.type == "numeric":
+    _choice_cells(q, row)
+    if q.type == "numeric":
         if q.answer is not None:
             row["答案"] = int(q.answer) if float(q.answer).is_integer() else q.answer
             row["容差"] = int(q.tolerance) if float(q.tolerance).is_integer() else q.tolerance
@@ -445,20 +438,25 @@ def question_rows(q: Question, taxonomy: Taxonomy) -> list[dict[str, Any]]:
     for part in q.parts:
         prow: dict[str, Any] = {"题号": part.id, "题型": f"案例分析-{PART_TYPE_WORDS[part.type]}", "题干": part.stem,
                                 "法律依据": "；".join(map(str, part.basis))}
-        for letter, text in part.options.items():
-            prow[f"选项{letter}"] = text
-        if part.type == "single":
-            prow["答案"] = part.answer
-        elif part.type == "multiple":
-            prow["答案"] = "".join(part.answer)
-        elif part.type == "judge":
-            prow["答案"] = "正确" if part.answer else "错误"
-        else:
+        _choice_cells(part, prow)
+        if part.type == "open":
             prow["答案"] = part.reference
             prow["评分要点"] = "\n".join(
                 f"{r.point}（{int(r.score) if r.score.is_integer() else r.score}分）" for r in part.rubric)
         rows.append(prow)
     return rows
+
+
+def _choice_cells(item, row: dict[str, Any]) -> None:
+    """选项A… and 答案 of a single, multiple or judge question or 案例 part (others are left to the caller)."""
+    for letter, text in item.options.items():
+        row[f"选项{letter}"] = text
+    if item.type == "single":
+        row["答案"] = item.answer
+    elif item.type == "multiple":
+        row["答案"] = "".join(item.answer)
+    elif item.type == "judge":
+        row["答案"] = "正确" if item.answer else "错误"
 
 
 def write_xlsx(questions: list[Question], output: Path, taxonomy: Taxonomy | None = None) -> None:
