@@ -1,15 +1,14 @@
 """Importing the usual 题库 spreadsheet, with the quirks real banks have, and the lossless round trip."""
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from questionbank.formats.spreadsheet import ImportRefused, import_file, write_xlsx
 from questionbank.loading import load_bank
+from tests.sheets import write_csv
+from tests.sheets import write_xlsx as write_sheet
 
 TODAY = dt.date(2026, 11, 23)
 HEADER = ["题目类型", "试题内容", "选项A", "选项B", "选项C", "选项D", "正确答案", "解析", "难度", "知识点", "法律依据", "分类", "领域"]
@@ -22,21 +21,6 @@ ROWS = [
      "法律知识", "通用、市场监管"],
     ["判断题", "行政处罚的追责时效一律为二年。", "", "", "", "", "×", "第三十六条。", "3", "", "行政处罚法第三十六条", "", ""],
 ]
-
-
-def write_csv(path: Path, rows, encoding: str) -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
-
-
-def write_sheet(path: Path, rows) -> Path:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
-    return path
 
 
 def run(path, into, **kw):
