@@ -26,6 +26,7 @@ run: setup-run
 	$(VENV)/bin/academy lab --port $(PORT)
 
 test: setup-test
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
 bench: setup-test

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import yaml
 
-from academy.settings import PROJECT_ROOT
+from ground.settings import PROJECT_ROOT
+from ground.vocabulary import CATEGORIES
 from questionbank.loading import load_bank
 from questionbank.model import Question
 from questionbank.quiz import draw
 
 COURSES = PROJECT_ROOT / "courses"
-CATEGORIES = {"legal": "法律知识", "operations": "专门业务"}
 LEVELS = ("基础", "进阶")
 
 

@@ -19,7 +19,7 @@ import chinese_calendar
 import ipywidgets as w
 import yaml
 
-from academy.settings import PROJECT_ROOT
+from ground.settings import PROJECT_ROOT
 
 CHECKLISTS = PROJECT_ROOT / "courses" / "checklists"
 
@@ -125,7 +125,8 @@ class DeadlineCalculator:
 
     def update(self) -> None:
         try:
-            self.result.value = f"<p style='color:#1565c0'>{html.escape(period_end(self.start.value, self.days.value, self.kind.value).explain())}</p>"
+            explained = period_end(self.start.value, self.days.value, self.kind.value).explain()
+            self.result.value = f"<p style='color:#1565c0'>{html.escape(explained)}</p>"
         except (ValueError, TypeError) as exc:
             self.result.value = f"<p style='color:#c62828'>{html.escape(str(exc) if self.start.value else '请选择日期')}</p>"
 
@@ -154,7 +155,8 @@ class LateFeeCalculator:
         try:
             r = late_fee(self.fine.value, self.received.value, self.paid.value)
         except (ValueError, TypeError) as exc:
-            self.result.value = f"<p style='color:#c62828'>{html.escape(str(exc) if self.received.value and self.paid.value else '请选择日期')}</p>"
+            message = str(exc) if self.received.value and self.paid.value else "请选择日期"
+            self.result.value = f"<p style='color:#c62828'>{html.escape(message)}</p>"
             return
         cap = "（已达罚款数额，按罚款数额封顶）" if r.capped else ""
         self.result.value = (f"<p>缴纳期限届满日：{r.due.isoformat()}；逾期 {r.overdue_days} 日。<br>"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from academy import catalog
-from academy.commands import Area
+from ground.commands import Area
+from ground.vocabulary import CATEGORIES
 from tracker.rules import Rules
 
 
@@ -15,7 +16,7 @@ def cmd_validate(_args) -> int:
     if problems:
         print(f"\n共 {len(problems)} 个问题。")
         return 1
-    for category, label in catalog.CATEGORIES.items():
+    for category, label in CATEGORIES.items():
         chosen = [m for m in modules if m.category == category]
         print(f"{label}：{len(chosen)} 个模块，共 {sum(m.hours for m in chosen):g} 学时")
     print("课程目录校验通过。")

@@ -8,22 +8,21 @@ blueprints' history rule finds the earlier exams.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import sys
 from decimal import Decimal
 from pathlib import Path
 
-from academy.commands import Area
-from academy.settings import PROJECT_ROOT, data_home
+from ground.commands import Area
+from ground.settings import settings
 
 
 def course_root() -> Path:
-    return Path(os.environ.get("ACADEMY_EXAM_COURSE") or PROJECT_ROOT / "grading" / "course")
+    return settings.exam_course
 
 
 def papers_dir() -> Path:
-    return data_home() / "papers"
+    return settings.home / "papers"
 
 
 def paper_path(exam: str) -> Path:

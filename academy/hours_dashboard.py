@@ -9,7 +9,7 @@ import io
 import ipywidgets as w
 import pandas as pd
 
-from academy.settings import data_home
+from ground.settings import settings
 from tracker import service
 from tracker.charts import hours_histogram, unit_status_chart
 from tracker.reports import STATUSES, by_unit
@@ -82,7 +82,7 @@ class HoursDashboard:
         self.table.value = "<h3>人员明细</h3>" + note + shown.head(SHOWN_ROWS).to_html(index=False, border=0, classes="hours")
 
     def _export(self, _button):
-        folder = data_home() / "reports"
+        folder = settings.home / "reports"
         folder.mkdir(exist_ok=True)
         unit = None if self.unit.value == ALL else self.unit.value
         path = folder / f"学时达标情况-{self.year.value}{'-' + unit if unit else ''}.xlsx"

@@ -8,9 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from academy.files import write_text_atomic
-from academy.settings import PROJECT_ROOT, data_home
-
+from ground.files import write_text_atomic
+from ground.settings import PROJECT_ROOT, settings
 
 LAB_SETTINGS = {
     "@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"},
@@ -24,7 +23,7 @@ DISABLED_PLUGINS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:co
 def lab_settings() -> Path:
     """JupyterLab's application settings for the officers' lab, in the data folder: Chinese as the language
     (jupyterlab-language-pack-zh-CN), no news pop-up, no nbgrader authoring tools."""
-    folder = data_home() / "jupyterlab-settings"
+    folder = settings.home / "jupyterlab-settings"
     folder.mkdir(parents=True, exist_ok=True)
     write_text_atomic(folder / "overrides.json", json.dumps(LAB_SETTINGS, ensure_ascii=False, indent=2))
     disabled = {"disabledExtensions": {plugin: True for plugin in DISABLED_PLUGINS}}
@@ -50,7 +49,7 @@ def lab_command(port: int, open_browser: bool = False) -> list[str]:
 
 
 def cmd_lab(args) -> int:
-    home = data_home()
+    home = settings.home
     os.environ.setdefault("ACADEMY_HOME", str(home))
     print(f"数据目录：{home}")
     print(f"学习首页：http://127.0.0.1:{args.port}/lab/tree/index.ipynb （登录令牌见下方 JupyterLab 输出的网址）")
@@ -76,7 +75,7 @@ def dashboard_command(port: int) -> list[str]:
 
 
 def cmd_dashboard(args) -> int:
-    home = data_home()
+    home = settings.home
     os.environ.setdefault("ACADEMY_HOME", str(home))
     print(f"学时看板：http://127.0.0.1:{args.port}/  （数据目录：{home}）")
     sys.stdout.flush()

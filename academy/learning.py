@@ -15,7 +15,8 @@ import os
 import ipywidgets as w
 
 from academy import catalog
-from academy.settings import data_home
+from ground.settings import settings
+from ground.vocabulary import CATEGORIES
 from questionbank.quiz import Attempt, Quiz, QuizResult
 from tracker import service
 from tracker.rules import Rules
@@ -24,12 +25,12 @@ OFFICER_FILE = "officer.txt"
 
 
 def saved_officer() -> str | None:
-    path = data_home() / OFFICER_FILE
+    path = settings.home / OFFICER_FILE
     return path.read_text(encoding="utf-8").strip() or None if path.exists() else None
 
 
 def save_officer(officer: str) -> None:
-    (data_home() / OFFICER_FILE).write_text(officer, encoding="utf-8")
+    (settings.home / OFFICER_FILE).write_text(officer, encoding="utf-8")
 
 
 def current_officer(explicit: str | None = None) -> str | None:
@@ -82,7 +83,7 @@ class Module:
         spec = self.spec
         posts = "、".join(spec.posts) or "全体执法人员"
         return (f"<div style='border-left:4px solid #1565c0;padding:4px 12px;background:#f5f9ff'>"
-                f"<b>{html.escape(spec.title)}</b><br>类别：{catalog.CATEGORIES[spec.category]}　学时：{spec.hours:g}"
+                f"<b>{html.escape(spec.title)}</b><br>类别：{CATEGORIES[spec.category]}　学时：{spec.hours:g}"
                 f"　层级：{spec.level}　适用：{html.escape(posts)}<br>完成条件：本模块 {len(spec.quizzes)} 个测验均达到合格线"
                 f"（{spec.pass_mark:.0%}），完成后记入 {spec.hours:g} 学时（每年一次）。</div>")
 
@@ -123,7 +124,7 @@ class Module:
             self.status.value += "<p>（本年度已记过本模块的学时，不重复记录。）</p>"
         else:
             self.status.value = (f"<p style='color:#2e7d32'><b>✔ 恭喜完成本模块！已记入 {self.spec.hours:g} 学时"
-                                 f"（{catalog.CATEGORIES[self.spec.category]}，{on.year}年度）。</b></p>")
+                                 f"（{CATEGORIES[self.spec.category]}，{on.year}年度）。</b></p>")
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -146,7 +147,7 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
         if who:
             parts.append(w.HTML(f"<h3>{html.escape(who)} 的 {year} 年度学习进度</h3><p>{html.escape(rules.describe())}</p>"))
             required = rules.required()
-            for category, label in catalog.CATEGORIES.items():
+            for category, label in CATEGORIES.items():
                 have = float(standing.get(label, 0) or 0)
                 need = required.get(category, required.get("total", 0))
                 bar = w.FloatProgress(value=min(have, need), min=0, max=need or 1, description=label,
@@ -155,7 +156,7 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
         else:
             parts.append(w.HTML("<p><b>请输入您的人员编号</b>，以便显示学习进度（只需输入一次）。</p>"))
             parts.append(w.HBox([officer_text, confirm]))
-        for category, label in catalog.CATEGORIES.items():
+        for category, label in CATEGORIES.items():
             modules = [m for m in catalog.catalog() if m.category == category]
             rows = "".join(
                 f"<tr><td><a href='{html.escape(m.notebook)}' target='_blank' style='color:#1565c0;text-decoration:underline'>"
@@ -164,7 +165,8 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
                 f"<td>{'✔ 已完成' if m.id in done else '—'}</td></tr>" for m in modules)
             total = sum(m.hours for m in modules)
             parts.append(w.HTML(f"<h3>{label}（{len(modules)} 个模块，共 {total:g} 学时）</h3>"
-                                f"<table class='modules' style='border-spacing:12px 4px'><tr><th>模块</th><th>学时</th><th>层级</th><th>领域</th>"
+                                f"<table class='modules' style='border-spacing:12px 4px'>"
+                                f"<tr><th>模块</th><th>学时</th><th>层级</th><th>领域</th>"
                                 f"<th>本年度</th></tr>{rows}</table>"))
         box.children = parts
 

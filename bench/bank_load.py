@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from academy.settings import laws_dir  # noqa: E402
+from ground.settings import settings  # noqa: E402
 from questionbank.loading import load_bank  # noqa: E402
+from questionbank.model import read_question  # noqa: E402
 from questionbank.similarity import jaccard, normalise, tokens  # noqa: E402
 from questionbank.validation import validate  # noqa: E402
 from questionbank.writing import dump_file  # noqa: E402
-from questionbank.model import read_question  # noqa: E402
 
 CLAUSE_RE = re.compile(r"[^。；：！？\n]{12,60}")
 
@@ -69,7 +69,7 @@ def generate(folder: Path, count: int, laws_dir: Path, seed: int = 7) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--laws", type=Path, default=laws_dir(), help="条文目录（生成题干用）")
+    parser.add_argument("--laws", type=Path, default=settings.laws_dir, help="条文目录（生成题干用）")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

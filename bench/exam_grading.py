@@ -143,9 +143,10 @@ def classic_submit(course: Path, officer: str, key, answers: dict) -> None:
 
 
 def scores(course: Path, assignment: str) -> dict[str, float]:
-    from grading.autograde import course_config
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
+
+    from grading.autograde import course_config
 
     coursedir = CourseDirectory(config=course_config(course))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from academy.files import write_text_atomic
+from ground.files import write_text_atomic
 
 ANSWERS_FILE = "answers.json"
 MAX_ANSWERS_BYTES = 5_000_000  # an answers file larger than this is not read (kept as .corrupt)

@@ -46,7 +46,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from grading.blueprint import Blueprint, HistoryRule, MAX_FORMS, difficulty_from_p, load_blueprint
+from grading.blueprint import MAX_FORMS, Blueprint, HistoryRule, difficulty_from_p, load_blueprint
 from grading.paper import Form, Paper, Section
 
 FORM_NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

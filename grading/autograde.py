@@ -24,8 +24,16 @@ from typing import Any
 
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput, NbGraderPreprocessor,
-    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    LimitOutput,
+    NbGraderPreprocessor,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
 from traitlets import List, Unicode
 
 from grading.paper import Paper, case_part_points, load_paper

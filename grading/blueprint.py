@@ -39,7 +39,8 @@ from typing import Any
 import yaml
 
 from grading.paper import EXAM_ID_RE, EXAM_TYPES, Paper, PaperError, load_paper
-from questionbank.model import CATEGORIES, TYPES
+from ground.vocabulary import CATEGORIES
+from questionbank.model import TYPES
 from questionbank.scoring import MULTIPLE_RULES
 
 BLUEPRINTS = Path(__file__).resolve().parent / "blueprints"
@@ -336,9 +337,9 @@ def blueprint_from_mapping(raw: Any, source: str = "蓝图", base: Path | None =
 def _history_folder(folder: str) -> Path:
     """``{data_home}`` stands for the data folder (``ACADEMY_HOME``); ``~`` and ``$VARS`` are expanded."""
     if "{data_home}" in folder:
-        from academy.settings import data_home
+        from ground.settings import settings
 
-        folder = folder.replace("{data_home}", str(data_home()))
+        folder = folder.replace("{data_home}", str(settings.home))
     return Path(os.path.expandvars(folder)).expanduser()
 
 

@@ -32,10 +32,10 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable
 
-from academy.files import write_text_atomic
 import nbformat
 
 from grading.paper import Paper, case_part_points
+from ground.files import write_text_atomic
 from questionbank.model import Question
 from questionbank.scoring import MULTIPLE_RULES
 

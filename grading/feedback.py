@@ -68,7 +68,7 @@ def _num(x: float) -> str:
 def reports(course_root: str | Path, assignment: str, students: Iterable[str] | None = None,
             paper: str | Path | None = None, bank: list[str] | None = None) -> list[Report]:
     """The report of every graded submission of ``assignment`` (or of ``students``), from the gradebook."""
-    from nbgrader.api import (Assignment, BaseCell, Grade, Gradebook, SubmittedAssignment, SubmittedNotebook)
+    from nbgrader.api import Assignment, BaseCell, Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
     from nbgrader.coursedir import CourseDirectory
     from sqlalchemy import select
 

@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from uuid import uuid4
 
-from grading.autograde import (
-    ExamKey, GradingError, course_config, find_paper, load_exam_key, read_answers, score_cells)
+from grading.autograde import ExamKey, GradingError, course_config, find_paper, load_exam_key, read_answers, score_cells
 
 log = logging.getLogger(__name__)
 

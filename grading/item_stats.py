@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -32,14 +31,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from academy.files import write_text_atomic
+from ground.files import write_text_atomic
+from ground.settings import settings
 from questionbank.loading import ITEMS
 
 STATS_PATH = ITEMS.parent / "stats" / "item_stats.json"  # beside the bank; ACADEMY_ITEM_STATS to use another file
 
 
 def stats_path() -> Path:
-    return Path(os.environ.get("ACADEMY_ITEM_STATS") or STATS_PATH)
+    return settings.item_stats_file
 GROUP_SHARE = 0.27
 TOO_EASY, TOO_HARD, LOW_DISCRIMINATION = 0.9, 0.2, 0.1
 FLAG_EASY, FLAG_HARD, FLAG_LOW, FLAG_KEY = "太容易", "太难", "区分度低", "答案可能有误"

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from academy.files import write_text_atomic
 import yaml
 
+from ground.files import write_text_atomic
 from questionbank.model import TYPES
 from questionbank.scoring import MULTIPLE_RULES
 

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from academy.commands import Area
+from ground.commands import Area
 from questionbank.basis_check import check_basis
 from questionbank.loading import load_bank
 from questionbank.stats import bank_stats, format_stats

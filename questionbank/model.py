@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ground.vocabulary import CATEGORIES
 from questionbank.laws import Citation
 from questionbank.problems import Problem
 
 TYPES = {"single": "单选", "multiple": "多选", "judge": "判断", "numeric": "数值", "case": "案例分析"}
 PART_TYPES = {"single": "单选", "multiple": "多选", "judge": "判断", "open": "简答"}
-CATEGORIES = {"legal": "法律知识", "operations": "专门业务"}
 STATUSES = {"draft": "草稿", "reviewed": "已审核", "retired": "停用"}
 JUDGE_WORDS = {"正确": True, "错误": False, True: True, False: False}
 OPTION_LETTERS = "ABCDEF"

@@ -6,8 +6,9 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
+from ground.vocabulary import CATEGORIES
 from questionbank.loading import Bank
-from questionbank.model import CATEGORIES, STATUSES, TYPES
+from questionbank.model import STATUSES, TYPES
 
 
 def bank_stats(bank: Bank) -> dict[str, Any]:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from academy.settings import laws_dir
+from ground.settings import settings
 
 
 @pytest.fixture(autouse=True)
@@ -14,7 +14,7 @@ def _data_home(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def shared_laws() -> Path:
-    path = laws_dir()
+    path = settings.laws_dir
     if not path.is_dir():
         pytest.fail(f"条文目录不存在：{path}（设置 ACADEMY_LAWS_DIR 或在检出目录旁放 shared/laws）")
     return path

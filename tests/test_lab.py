@@ -1,5 +1,6 @@
 """`academy lab` (what `make run` starts): JupyterLab on courses/, on the port asked, with the data folder set."""
 
+import json
 import os
 import re
 import signal
@@ -8,7 +9,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import json
 
 
 def free_port() -> int:

@@ -7,7 +7,6 @@ The tracker takes plain result records; it knows nothing of nbgrader.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +15,8 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ground.settings import settings
 from tracker.models import Certificate, ExamResult, Officer, utcnow
-from tracker.rules import RULES_DIR
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class CertificateRules:
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "CertificateRules":
-        path = Path(path or os.environ.get("ACADEMY_CERT_RULES") or RULES_DIR / "certificates.yaml")
+        path = Path(path or settings.cert_rules_file)
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return cls(int(raw.get("validity_years", 3)), int(raw.get("max_retakes", 1)), str(raw.get("number_prefix", "ZF")))
 

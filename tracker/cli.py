@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from academy.commands import Area
+from ground.commands import Area
 from tracker import service
 from tracker.export import FORMATS
 from tracker.imports import ImportRefused

@@ -13,14 +13,14 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from academy.settings import database_url
+from ground.settings import settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
 
 
 def make_engine(url: str | None = None) -> Engine:
-    url = url or database_url()
+    url = url or settings.db_url
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -64,7 +64,7 @@ def _engine_for(url: str) -> Engine:
 
 def engine(url: str | None = None) -> Engine:
     """The engine for the configured database, migrated once per process."""
-    return _engine_for(url or database_url())
+    return _engine_for(url or settings.db_url)
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from academy.tables import column_map, header_row, read_rows
+from ground.tables import column_map, header_row, read_rows
 from tracker import cleaning
 from tracker.ledger import NewEntry, add_entries, unit_id
 from tracker.models import ImportBatch, LedgerEntry, Officer

@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.models import CATEGORIES, FORMS, SOURCE_KINDS, HourTotal, LedgerEntry, Officer, Unit
+from ground.vocabulary import CATEGORIES
+from tracker.models import FORMS, SOURCE_KINDS, HourTotal, LedgerEntry, Officer, Unit
 
 
 class LedgerError(ValueError):

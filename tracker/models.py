@@ -11,11 +11,19 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-CATEGORIES = {"legal": "法律知识", "operations": "专门业务"}
 FORMS = {"online": "线上", "offline": "线下"}
 SOURCE_KINDS = {"module": "课程完成", "session": "培训班", "exam": "考试", "manual": "手工录入", "import": "导入",
                 "reversal": "冲正"}

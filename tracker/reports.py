@@ -13,7 +13,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import CATEGORIES, HourTotal, Officer, Unit
+from ground.vocabulary import CATEGORIES
+from tracker.models import HourTotal, Officer, Unit
 from tracker.rules import Rules
 
 STATUSES = ("达标", "有风险", "未达标")

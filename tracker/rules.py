@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from ground.settings import settings
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
@@ -33,7 +34,7 @@ class Rules:
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Rules":
-        path = Path(path or os.environ.get("ACADEMY_RULES") or RULES_DIR / "default.yaml")
+        path = Path(path or settings.rules_file)
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         req = raw.get("requirement", {})
         mode = req.get("mode", "split")

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
+from ground.vocabulary import CATEGORIES
 from tracker import db, ledger, study
 from tracker.export import write_report
 from tracker.imports import ImportSummary, import_roster, import_training
-from tracker.models import CATEGORIES, FORMS, SOURCE_KINDS, LedgerEntry, Officer
+from tracker.models import FORMS, SOURCE_KINDS, LedgerEntry, Officer
 from tracker.reports import by_unit, compliance
 from tracker.rules import Rules
 

@@ -5,7 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from academy.course_tools import CalendarNotCovered, Checklist, DeadlineCalculator, LateFeeCalculator, checklist_names, late_fee, period_end
+from academy.course_tools import (
+    CalendarNotCovered,
+    Checklist,
+    DeadlineCalculator,
+    LateFeeCalculator,
+    checklist_names,
+    late_fee,
+    period_end,
+)
 
 
 def test_working_days_skip_weekends_and_the_national_day_holiday():

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from academy import catalog
 from academy.lab import lab_command
+from tests.e2e.browser import browser_page, free_port, screenshot, server
 from tracker import db
 from tracker.models import LedgerEntry
-from tests.e2e.browser import browser_page, free_port, screenshot, server
 
 MODULE = "legal-cf-hearing"
 
@@ -27,7 +27,8 @@ def answer_question(page, number, question):
             for letter in item.answer:
                 box.locator(".widget-checkbox label", has_text=f"{letter}. {item.options[letter]}").first.click()
         elif item.type == "judge":
-            box.locator(".widget-toggle-button", has_text="正确" if item.answer else "错误").nth(i if question.type == "case" else 0).click()
+            verdict = "正确" if item.answer else "错误"
+            box.locator(".widget-toggle-button", has_text=verdict).nth(i if question.type == "case" else 0).click()
         elif item.type == "numeric":
             box.locator(".widget-text input").first.fill(str(int(item.answer)) if item.answer is not None else item.accepted[0])
         else:

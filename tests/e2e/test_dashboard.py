@@ -4,10 +4,10 @@ import datetime as dt
 import os
 import sys
 
-from tracker import db, service
-from tracker.imports import import_roster
 from tests.e2e.browser import browser_page, free_port, screenshot, server
 from tests.tracker.helpers import ROSTER, write_csv
+from tracker import db, service
+from tracker.imports import import_roster
 
 
 def test_dashboard_shows_the_table_and_a_chart(tmp_path):

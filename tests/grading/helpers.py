@@ -98,9 +98,10 @@ def edit_notebook(folder: Path, change) -> None:
 
 def gradebook_state(course: Path, assignment: str = ASSIGNMENT) -> dict:
     """Everything formgrader and nbgrader export read of the submissions, by student and cell name."""
-    from grading.autograde import course_config
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
+
+    from grading.autograde import course_config
 
     coursedir = CourseDirectory(config=course_config(course))
     out = {}
@@ -121,9 +122,10 @@ def gradebook_state(course: Path, assignment: str = ASSIGNMENT) -> dict:
 
 
 def set_manual_score(course: Path, student: str, cell: str, points: float, assignment: str = ASSIGNMENT) -> None:
-    from grading.autograde import course_config
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
+
+    from grading.autograde import course_config
 
     coursedir = CourseDirectory(config=course_config(course))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:

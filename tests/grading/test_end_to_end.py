@@ -19,10 +19,10 @@ from sqlalchemy import select
 from academy.cli import main
 from grading.paper import case_part_points, load_paper
 from questionbank.loading import load_bank
+from tests.tracker.helpers import write_csv
 from tracker import db
 from tracker.imports import import_roster
 from tracker.models import Certificate, ExamResult, Officer
-from tests.tracker.helpers import write_csv
 
 EXAM = "e2e-2026"
 OFFICERS = ["A0001", "A0002", "A0003"]

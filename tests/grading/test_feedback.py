@@ -97,9 +97,10 @@ def test_feedback_files_hold_no_key(graded):
 
 def test_nbgrader_generate_feedback_reveals_no_key(graded):
     """nbgrader's own feedback renders the autograded notebook: there are no hidden tests or keys in it."""
-    from grading.autograde import course_config
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
+
+    from grading.autograde import course_config
 
     course, paper, key = graded
     config = course_config(course)

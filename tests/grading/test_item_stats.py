@@ -3,8 +3,17 @@ from pathlib import Path
 
 import pytest
 
-from grading.item_stats import (ItemStat, ItemStatsStore, ResponseRow, compute_item_stats, keys_from_questions,
-                                load_item_stats, plot_item_stats, record_exam, save_item_stats)
+from grading.item_stats import (
+    ItemStat,
+    ItemStatsStore,
+    ResponseRow,
+    compute_item_stats,
+    keys_from_questions,
+    load_item_stats,
+    plot_item_stats,
+    record_exam,
+    save_item_stats,
+)
 from questionbank.loading import load_bank
 
 OFFICERS = ["o1", "o2", "o3", "o4", "o5"]

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests.tracker.helpers import ROSTER, write_csv
 from tracker import db
 from tracker.certification import CertificateRules, ExamRecord, certificate_of, register_results
 from tracker.imports import import_roster
 from tracker.models import Certificate, ExamResult
-from tests.tracker.helpers import ROSTER, write_csv
 
 RULES = CertificateRules(validity_years=3, max_retakes=1, number_prefix="ZF")
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests.tracker.helpers import ROSTER, training, write_csv, write_xlsx
 from tracker import db
 from tracker.imports import ImportRefused, import_roster, import_training
 from tracker.models import HourTotal, ImportBatch, LedgerEntry, Officer, Unit
-from tests.tracker.helpers import ROSTER, training, write_csv, write_xlsx
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests.tracker.helpers import ROSTER, write_csv
 from tracker import db, ledger, service
 from tracker.imports import import_roster
 from tracker.ledger import LedgerError
 from tracker.models import HourTotal, LedgerEntry
-from tests.tracker.helpers import ROSTER, write_csv
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from tests.tracker.helpers import write_csv
 from tracker import db
 from tracker.imports import import_roster
 from tracker.models import HourTotal, ImportBatch, LedgerEntry
-from tests.tracker.helpers import write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,11 +7,11 @@ import pytest
 from openpyxl import load_workbook
 
 from academy.cli import main
+from tests.tracker.helpers import ROSTER, write_csv
 from tracker import db, service
 from tracker.charts import chinese_font
 from tracker.imports import import_roster
 from tracker.reports import by_unit
-from tests.tracker.helpers import ROSTER, write_csv
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import pytest
 import yaml
 from sqlalchemy import update
 
+from tests.tracker.helpers import ROSTER, write_csv
 from tracker import db, service
 from tracker.imports import import_roster
 from tracker.models import Officer
 from tracker.rules import RULES_DIR, Rules
-from tests.tracker.helpers import ROSTER, write_csv
 
 
 @pytest.fixture

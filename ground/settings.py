@@ -1,0 +1,110 @@
+"""Every setting of the system, in one place: the ``ACADEMY_*`` environment variables, their defaults and meaning.
+
+``settings`` reads the environment each time a value is asked for, so a test (monkeypatch) or a command that sets a
+variable before calling a function is honoured. Runtime state (SQLite files, logs, papers, reports) goes into one data
+folder outside the source tree. ``VARIABLES`` is what the README lists; a test checks that the code reads no
+``ACADEMY_*`` variable that is not declared here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("ground", "academy", "questionbank", "grading", "tracker", "service")
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    meaning: str
+
+
+VARIABLES = (
+    Variable("ACADEMY_HOME", "~/.local/share/zhifa-xuetang（$XDG_DATA_HOME/zhifa-xuetang）",
+             "数据目录：SQLite 数据库、试卷、报表、日志等运行时数据"),
+    Variable("ACADEMY_DB_URL", "数据目录中的 academy.sqlite3",
+             "学时台账数据库（SQLAlchemy URL，如 postgresql+psycopg://user@host/db）"),
+    Variable("ACADEMY_LAWS_DIR", "源码目录旁的 ../shared/laws", "法律条文文本目录（条文核对用）"),
+    Variable("ACADEMY_EXAM_COURSE", "grading/course", "nbgrader 课程目录（资格考试）"),
+    Variable("ACADEMY_RULES", "tracker/rules/default.yaml", "学时规则文件"),
+    Variable("ACADEMY_CERT_RULES", "tracker/rules/certificates.yaml", "执法证发证、换证规则文件"),
+    Variable("ACADEMY_ITEM_STATS", "questionbank/stats/item_stats.json", "题目分析（难度、区分度）统计文件"),
+    Variable("ACADEMY_OFFICER", "无", "单机使用时的答题人人员编号（JupyterHub 上取登录用户）"),
+    Variable("ACADEMY_SERVICE_URL", "无（单机模式）",
+             "学堂服务的地址；设置后课程中的测验交给服务评分和记录学时（JupyterHub 上由站点配置设置）"),
+)
+NAMES = frozenset(v.name for v in VARIABLES)
+
+
+class Settings:
+    """The configured values; each property names the variable it reads."""
+
+    @staticmethod
+    def get(name: str) -> str | None:
+        if name not in NAMES:
+            raise KeyError(f"未声明的设置项：{name}")
+        return os.environ.get(name) or None
+
+    @property
+    def home(self) -> Path:
+        """ACADEMY_HOME: the data folder, created on first use, never inside a package directory."""
+        configured = self.get("ACADEMY_HOME")
+        if configured:
+            home = Path(configured).expanduser()
+        else:
+            xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+            home = Path(xdg) / "zhifa-xuetang"
+        home = home.resolve()
+        if any(_inside(home, PROJECT_ROOT / package) for package in PACKAGES):
+            raise ValueError(f"数据目录不能放在程序包目录内：{home}")
+        home.mkdir(parents=True, exist_ok=True)
+        return home
+
+    @property
+    def db_url(self) -> str:
+        """ACADEMY_DB_URL, otherwise the embedded SQLite file in the data folder."""
+        return self.get("ACADEMY_DB_URL") or f"sqlite:///{self.home / 'academy.sqlite3'}"
+
+    @property
+    def laws_dir(self) -> Path:
+        """ACADEMY_LAWS_DIR, otherwise ``../shared/laws`` beside the checkout."""
+        return Path(self.get("ACADEMY_LAWS_DIR") or PROJECT_ROOT.parent / "shared" / "laws")
+
+    @property
+    def exam_course(self) -> Path:
+        return Path(self.get("ACADEMY_EXAM_COURSE") or PROJECT_ROOT / "grading" / "course")
+
+    @property
+    def rules_file(self) -> Path:
+        return Path(self.get("ACADEMY_RULES") or PROJECT_ROOT / "tracker" / "rules" / "default.yaml")
+
+    @property
+    def cert_rules_file(self) -> Path:
+        return Path(self.get("ACADEMY_CERT_RULES") or PROJECT_ROOT / "tracker" / "rules" / "certificates.yaml")
+
+    @property
+    def item_stats_file(self) -> Path:
+        return Path(self.get("ACADEMY_ITEM_STATS") or PROJECT_ROOT / "questionbank" / "stats" / "item_stats.json")
+
+    @property
+    def officer(self) -> str | None:
+        return self.get("ACADEMY_OFFICER")
+
+    @property
+    def service_url(self) -> str | None:
+        return self.get("ACADEMY_SERVICE_URL")
+
+
+settings = Settings()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True

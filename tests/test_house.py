@@ -1,0 +1,57 @@
+"""The rules of the house (DESIGN.md): one direction of imports, every setting declared once."""
+
+import ast
+import re
+from pathlib import Path
+
+from ground.settings import NAMES, PROJECT_ROOT
+
+PACKAGES = ("ground", "questionbank", "grading", "tracker", "academy", "service")
+# what each package may import of ours: the top (academy, service) imports the rest; nothing imports the top
+ALLOWED = {
+    "ground": set(),
+    "questionbank": {"ground"},
+    "tracker": {"ground"},
+    "grading": {"ground", "questionbank", "tracker"},
+    "academy": set(PACKAGES) - {"service"},
+    "service": set(PACKAGES) - {"academy"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_imports_go_one_way():
+    wrong = []
+    for package, allowed in ALLOWED.items():
+        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+            ours = _imports(path) & set(PACKAGES) - {package}
+            if ours - allowed:
+                wrong.append(f"{path.relative_to(PROJECT_ROOT)} imports {sorted(ours - allowed)}")
+    assert wrong == []
+
+
+def test_nbgrader_is_imported_only_inside_grading():
+    outside = [p for package in PACKAGES if package != "grading" for p in (PROJECT_ROOT / package).rglob("*.py")
+               if "nbgrader" in _imports(p)]
+    assert outside == []
+
+
+def test_every_academy_variable_read_anywhere_is_declared_in_settings():
+    used = set()
+    for package in PACKAGES:
+        for path in (PROJECT_ROOT / package).rglob("*.py"):
+            used.update(re.findall(r"\bACADEMY_[A-Z_]+\b", path.read_text(encoding="utf-8")))
+    assert used - NAMES == set()
+
+
+def test_the_readme_lists_every_setting():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(NAMES) if f"`{name}`" not in readme] == []
