@@ -15,6 +15,11 @@ complete, the module is passed when either
 
 ``on_complete(QuizResult)`` is called once, the first time the module is passed.
 
+Grading happens in the kernel by default (``questionbank.scoring``). On the site the kernel holds no keys: the quiz
+is built from ``public_mapping`` forms (no key, no 解析) and a ``grader`` (the 学堂服务's client) grades each
+submission, returns the full question for the feedback and says whether the quiz is passed — the server decides,
+with the same ``pass_rule``.
+
 Who is answering comes from ``identify_officer`` (one small function a notebook layer may replace by
 assigning ``questionbank.quiz.identify_officer``); when it knows no one, the quiz asks for the 人员编号 first.
 """
@@ -73,6 +78,51 @@ class QuizResult:
     passed: bool
     answered: int  # questions answered
     correct: int  # questions answered correctly at least once
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A grader's answer to one submission."""
+
+    scores: dict[str, Score]  # by part id ("" for a question without parts)
+    question: Question  # the full question (key, 解析, basis) for the feedback
+    quiz_passed: bool = False
+    message: str = ""  # what the grader wants the officer to read (e.g. 学时 recorded), plain text
+
+
+class GradingError(Exception):
+    """A submission the grader could not take; the message is shown to the officer."""
+
+
+class Grader(Protocol):
+    def grade(self, question: Question, responses: dict[str, Any]) -> Graded: ...
+
+
+def pass_rule(first_round_done: bool, first_score: float | None, scored_ids: set[str], ever_correct: set[str],
+              pass_mark: float) -> bool:
+    """The pass rule of the module docstring, for the kernel's quiz and the server alike."""
+    if not first_round_done:
+        return False
+    return (first_score is not None and first_score + 1e-9 >= pass_mark) or scored_ids <= ever_correct
+
+
+def public_mapping(question: Question) -> dict[str, Any]:
+    """What an officer's kernel may hold of a question before answering it: no key, no 解析, no basis."""
+    out: dict[str, Any] = {"id": question.id, "type": question.type, "stem": question.stem,
+                           "options": dict(question.options), "unit": question.unit}
+    if question.parts:
+        out["parts"] = [{"id": p.id, "type": p.type, "stem": p.stem, "options": dict(p.options)}
+                        for p in question.parts]
+    return out
+
+
+def question_from_public(mapping: dict[str, Any]) -> Question:
+    """A question to show from its public form (it cannot be graded in the kernel)."""
+    parts = [Part(id=str(p["id"]), type=str(p["type"]), stem=str(p["stem"]), options=dict(p.get("options") or {}))
+             for p in mapping.get("parts") or []]
+    return Question(id=str(mapping["id"]), type=str(mapping["type"]), stem=str(mapping["stem"]), topic="",
+                    difficulty=1, category="legal", domains=[], status="reviewed",
+                    options=dict(mapping.get("options") or {}), unit=str(mapping.get("unit") or ""), parts=parts)
 
 
 def identify_officer(officer: str | None = None) -> str | None:
@@ -258,7 +308,8 @@ class Quiz:
 
     def __init__(self, questions: list[Question], recorder: Recorder | None = None, officer: str | None = None,
                  quiz_id: str = "", pass_mark: float = 0.6,
-                 on_complete: Callable[[QuizResult], Any] | None = None, multiple_rule: str = "all_or_nothing"):
+                 on_complete: Callable[[QuizResult], Any] | None = None, multiple_rule: str = "all_or_nothing",
+                 grader: Grader | None = None):
         questions = list(questions)
         if not questions:
             raise ValueError("测验至少要有一道题")
@@ -270,7 +321,7 @@ class Quiz:
             raise ValueError(f"多选题计分规则 {multiple_rule!r} 无效，应为 {'/'.join(MULTIPLE_RULES)}")
         self.questions = questions
         self.recorder, self.quiz_id, self.pass_mark = recorder, quiz_id, pass_mark
-        self.on_complete, self.multiple_rule = on_complete, multiple_rule
+        self.on_complete, self.multiple_rule, self.grader = on_complete, multiple_rule, grader
         self.officer = identify_officer(officer)
         self.round = 0
         self.first_round_done = False
@@ -280,6 +331,7 @@ class Quiz:
         self.result: QuizResult | None = None  # set when the module is first passed
         self.views: list[QuestionView] = []
         self._complete_error = ""
+        self._server_message = ""
 
         self.officer_text = widgets.Text(placeholder="人员编号", description="")
         self.officer_button = widgets.Button(description="确定")
@@ -351,10 +403,8 @@ class Quiz:
     def passed(self) -> bool:
         """The pass rule (module docstring): after the first round, its score reaches the pass mark,
         or every scored question has been answered correctly at least once."""
-        if not self.first_round_done:
-            return False
-        first = self.first_round_score
-        return (first is not None and first + 1e-9 >= self.pass_mark) or self.scored_ids <= self.ever_correct
+        return pass_rule(self.first_round_done, self.first_round_score, self.scored_ids, self.ever_correct,
+                         self.pass_mark)
 
     # --- submitting --------------------------------------------------------------------------------------
 
@@ -366,6 +416,11 @@ class Quiz:
             view.feedback.value = '<span style="color:#c62828">请先作答再提交</span>'
             return
         warnings = []
+        if self.grader is not None:
+            if not self._grade_remotely(view):
+                return
+            self._after_submit(view, warnings)
+            return
         now = datetime.now(timezone.utc)
         for key, inp in view.inputs.items():
             response = inp.response()
@@ -378,6 +433,28 @@ class Quiz:
                     self.recorder.record_attempt(attempt)
                 except Exception as exc:  # shown to the officer: a lost record means lost 学时
                     warnings.append(f"作答记录保存失败，请联系管理员：{exc}")
+        self._after_submit(view, warnings)
+
+    def _grade_remotely(self, view: QuestionView) -> bool:
+        responses = {key: inp.response() for key, inp in view.inputs.items()}
+        try:
+            graded = self.grader.grade(view.question, responses)
+        except GradingError as exc:
+            view.feedback.value = f'<span style="color:#c62828">{_html(str(exc))}</span>'
+            return False
+        view.scores = dict(graded.scores)
+        view.question = graded.question
+        for key, inp in view.inputs.items():
+            inp.item = graded.question if not key else next(p for p in graded.question.parts if p.id == key)
+        if graded.quiz_passed and self.result is None:
+            self.result = QuizResult(self.quiz_id, self.officer or "", self.round_score() or 0.0, True,
+                                     len(self.questions), len(self.ever_correct))
+            self._server_message = graded.message
+            if self.on_complete is not None:
+                self.on_complete(self.result)
+        return True
+
+    def _after_submit(self, view: QuestionView, warnings: list[str]) -> None:
         view.submitted = True
         view.set_active(False)
         if view.correct:
@@ -385,7 +462,8 @@ class Quiz:
         view.show(warnings)
         if self.round == 1 and self.round_complete:
             self.first_round_done, self.first_round_score = True, self.round_score()
-        self._check_complete()
+        if self.grader is None:
+            self._check_complete()
         self._update_summary()
 
     def _check_complete(self) -> None:
@@ -419,6 +497,8 @@ class Quiz:
             self.redo_button.layout.display = "" if wrong else "none"
         if self.result is not None:
             lines.append('<b style="color:#1a7f37">本模块已通过。</b>')
+        if self._server_message:
+            lines.append(f'<b style="color:#1a7f37">{_html(self._server_message)}</b>')
         if self._complete_error:
             lines.append(f'<span style="color:#c62828">{_html(self._complete_error)}</span>')
         self.summary.value = "<br>".join(lines)

@@ -153,6 +153,9 @@ class QuizAttempt(Base):
     correct: Mapped[bool | None] = mapped_column(Boolean)
     fraction: Mapped[Decimal] = mapped_column(Numeric(5, 4))
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the answering request (the service: one record each)
+
+    __table_args__ = (UniqueConstraint("officer_id", "request_id", "question_id", name="uq_quiz_attempt_request"),)
 
 
 class QuizPass(Base):

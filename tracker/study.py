@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.ledger import unit_id
@@ -71,3 +71,41 @@ def completed_modules(session: Session, officer_no: str, year: int) -> dict[str,
             module = by_id[reverses].removeprefix("课程模块 ")
             hours[module] = hours.get(module, 0) + float(h)
     return {m: h for m, h in hours.items() if h > 0}
+
+
+def find_officer(session: Session, login: str) -> Officer | None:
+    """The officer whose 人员编号 is this hub login (hub names are lower case; 人员编号 may not be)."""
+    return session.scalar(select(Officer).where(func.lower(Officer.officer_no) == login.strip().lower()))
+
+
+def record_submission(session: Session, officer: Officer, module_id: str, quiz_id: str, request_id: str,
+                      items: list[tuple[str, object, bool | None, float]], at: dt.datetime) -> bool:
+    """The attempts of one answering request (one row per question or case part); False, and nothing written, when
+    this request was recorded before (a retried or replayed request)."""
+    seen = session.scalar(select(QuizAttempt.id).where(QuizAttempt.officer_id == officer.id,
+                                                      QuizAttempt.request_id == request_id))
+    if seen:
+        return False
+    for question_id, response, correct, fraction in items:
+        session.add(QuizAttempt(officer_id=officer.id, module_id=module_id, quiz_id=quiz_id, question_id=question_id,
+                                response=json.dumps(response, ensure_ascii=False), correct=correct,
+                                fraction=Decimal(str(round(fraction, 4))), answered_at=at, request_id=request_id))
+    session.flush()
+    return True
+
+
+def submissions(session: Session, officer: Officer, module_id: str, quiz_id: str, year: int) -> list[dict]:
+    """This year's answering requests of a quiz, oldest first: question id, request, correct (None: not scored)
+    and fraction of each objective item, at the server's time."""
+    start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
+    rows = session.execute(select(QuizAttempt).where(
+        QuizAttempt.officer_id == officer.id, QuizAttempt.module_id == module_id, QuizAttempt.quiz_id == quiz_id,
+        QuizAttempt.request_id.is_not(None), QuizAttempt.answered_at >= start, QuizAttempt.answered_at < end,
+    ).order_by(QuizAttempt.id)).scalars()
+    out: dict[str, dict] = {}
+    for row in rows:
+        question = row.question_id.split("/")[0]
+        sub = out.setdefault(row.request_id, {"question": question, "request": row.request_id, "items": []})
+        sub["items"].append((row.correct, float(row.fraction)))
+    return list(out.values())

@@ -1,0 +1,49 @@
+"""The 学堂服务 application (``academy serve``; the hub starts it as a managed service).
+
+Like ``jupyterhub_idle_culler``: a traitlets Application whose settings default from the environment the hub gives a
+managed service (``JUPYTERHUB_SERVICE_URL``, ``JUPYTERHUB_SERVICE_PREFIX``, ``JUPYTERHUB_API_TOKEN``).
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+from tornado import httpserver, ioloop, web
+from traitlets import Unicode, default
+from traitlets.config import Application
+
+from service.handlers import default_handlers
+
+
+class AcademyService(Application):
+    name = "academy-service"
+    description = "学堂服务：保管题库答案和学时台账，为测验评分、判定模块完成、记录学时，提供人事报表。"
+
+    url = Unicode(help="服务监听的地址（默认取 JUPYTERHUB_SERVICE_URL）").tag(config=True)
+    prefix = Unicode(help="服务的 URL 前缀（默认取 JUPYTERHUB_SERVICE_PREFIX）").tag(config=True)
+
+    @default("url")
+    def _url(self) -> str:
+        return os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
+
+    @default("prefix")
+    def _prefix(self) -> str:
+        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
+
+    def make_app(self) -> web.Application:
+        return web.Application(default_handlers(self.prefix), prefix=self.prefix,
+                               cookie_secret=os.urandom(32), xsrf_cookies=False)
+
+    def start(self) -> None:
+        where = urlparse(self.url)
+        server = httpserver.HTTPServer(self.make_app(), max_body_size=1024 * 1024, xheaders=True)
+        server.listen(where.port or 80, where.hostname or "127.0.0.1")
+        self.log.info("学堂服务已启动：%s%s", self.url, self.prefix)
+        ioloop.IOLoop.current().start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    app = AcademyService()
+    app.initialize(argv)
+    app.start()
