@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from academy import catalog
+from curriculum import catalog
 from ground.commands import Area
 from ground.vocabulary import CATEGORIES
 from tracker.rules import Rules

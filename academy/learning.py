@@ -4,6 +4,9 @@ A module is completed when every quiz of it has been passed (see ``questionbank.
 学时 are then recorded once for the officer, the module and the year. Who is answering: the hub user
 (``JUPYTERHUB_USER``), else the configured ``ACADEMY_OFFICER``, else the 人员编号 the first quiz asked for, which is
 remembered in the data folder.
+
+On the site (``ACADEMY_SERVICE_URL`` set by the hub) the kernel holds no keys and writes nothing: questions come from
+the 学堂服务 without keys, each answer is graded there, and the service decides and records the module's 学时.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import os
 
 import ipywidgets as w
 
-from academy import catalog
+from academy.service_client import ServiceClient, ServiceError
+from curriculum import catalog
 from ground.settings import settings
 from ground.vocabulary import CATEGORIES
 from questionbank.quiz import Attempt, Quiz, QuizResult
@@ -73,7 +77,8 @@ class Module:
 
     def __init__(self, module_id: str, officer: str | None = None, today: dt.date | None = None):
         self.spec = catalog.module(module_id)
-        self.officer = current_officer(officer)
+        self.client = ServiceClient() if settings.service_url else None
+        self.officer = os.environ.get("JUPYTERHUB_USER") if self.client else current_officer(officer)
         self.today = today
         self.status = w.HTML()
         self.header = w.HTML(self._header())
@@ -94,7 +99,7 @@ class Module:
         if not self.officer:
             self.status.value = "<i>答题前请先在测验中输入人员编号。</i>"
             return
-        done = service.study_progress(self.officer, self._year())["modules"]
+        done = _progress(self.client, self.officer, self._year())["modules"]
         if self.spec.id in done:
             self.status.value = (f"<p style='color:#2e7d32'><b>✔ {html.escape(self.officer)} 已完成本模块，"
                                  f"{self._year()}年度已记入 {done[self.spec.id]:g} 学时。</b></p>")
@@ -102,11 +107,22 @@ class Module:
             self.status.value = f"<p>本年度尚未完成本模块（答题人：{html.escape(self.officer)}）。</p>"
 
     def quiz(self, quiz_id: str) -> ModuleQuiz:
+        if self.client is not None:
+            return self._service_quiz(quiz_id)
         spec = self.spec.quiz(quiz_id)
         questions = spec.select(list(catalog.bank_questions()))
         quiz = Quiz(questions, recorder=_Recorder(self, quiz_id), officer=self.officer,
                     quiz_id=f"{self.spec.id}/{quiz_id}", pass_mark=self.spec.pass_mark,
                     on_complete=lambda result: self._passed(quiz_id, result))
+        return ModuleQuiz(quiz, self.status)
+
+    def _service_quiz(self, quiz_id: str) -> ModuleQuiz | w.HTML:
+        try:
+            questions = self.client.quiz(self.spec.id, quiz_id)
+        except ServiceError as exc:
+            return w.HTML(f"<p style='color:#c62828'>测验载入失败：{html.escape(str(exc))}</p>")
+        quiz = Quiz(questions, officer=self.officer, quiz_id=f"{self.spec.id}/{quiz_id}", pass_mark=self.spec.pass_mark,
+                    grader=self.client.grader(self.spec.id, quiz_id), on_complete=lambda _: self._refresh_status())
         return ModuleQuiz(quiz, self.status)
 
     def _passed(self, quiz_id: str, result: QuizResult) -> None:
@@ -136,13 +152,14 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
     """The 学习首页: modules by category with this officer's progress (hours this year against the requirement)."""
     year = year or dt.date.today().year
     rules = Rules.load()
+    client = ServiceClient() if settings.service_url else None
     box = w.VBox()
     officer_text = w.Text(placeholder="人员编号")
     confirm = w.Button(description="确定")
 
     def render(who: str | None) -> None:
         parts: list[w.Widget] = []
-        progress = service.study_progress(who, year) if who else {"modules": {}, "standing": {}}
+        progress = _progress(client, who, year) if who else {"modules": {}, "standing": {}}
         done, standing = progress["modules"], progress["standing"]
         if who:
             parts.append(w.HTML(f"<h3>{html.escape(who)} 的 {year} 年度学习进度</h3><p>{html.escape(rules.describe())}</p>"))
@@ -177,5 +194,15 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
             render(value)
 
     confirm.on_click(on_confirm)
-    render(current_officer(officer))
+    render(os.environ.get("JUPYTERHUB_USER") if client else current_officer(officer))
     return box
+
+
+def _progress(client: ServiceClient | None, officer: str, year: int) -> dict:
+    """Completed modules and standing: from the service on the site, from the local tracker otherwise."""
+    if client is None:
+        return service.study_progress(officer, year)
+    try:
+        return client.progress(year)
+    except ServiceError:
+        return {"modules": {}, "standing": {}}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("ground", "academy", "questionbank", "grading", "tracker", "service")
+PACKAGES = ("ground", "academy", "curriculum", "questionbank", "grading", "tracker", "service")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ VARIABLES = (
     Variable("ACADEMY_CERT_RULES", "tracker/rules/certificates.yaml", "执法证发证、换证规则文件"),
     Variable("ACADEMY_ITEM_STATS", "questionbank/stats/item_stats.json", "题目分析（难度、区分度）统计文件"),
     Variable("ACADEMY_OFFICER", "无", "单机使用时的答题人人员编号（JupyterHub 上取登录用户）"),
+    Variable("ACADEMY_HUB_DB_URL", "数据目录 hub/ 中的 SQLite 文件", "JupyterHub 自己的数据库（站点部署时用 PostgreSQL）"),
+    Variable("ACADEMY_HUB_AUTH", "native", "站点登录方式：native（nativeauthenticator）、ldap 或 oidc（见 deploy/auth/）"),
+    Variable("ACADEMY_HUB_ADMINS", "无", "JupyterHub 管理员的登录名，逗号分隔"),
+    Variable("ACADEMY_HUB_IDLE_TIMEOUT", "3600", "执法人员的服务器空闲多少秒后自动停止（jupyterhub-idle-culler）"),
     Variable("ACADEMY_SERVICE_URL", "无（单机模式）",
              "学堂服务的地址；设置后课程中的测验交给服务评分和记录学时（JupyterHub 上由站点配置设置）"),
 )

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from academy import catalog
+from curriculum import catalog
 from ground.vocabulary import CATEGORIES
 from questionbank.model import Question
 from questionbank.quiz import pass_rule, public_mapping

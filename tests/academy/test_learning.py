@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from academy import catalog, learning
+from academy import learning
+from curriculum import catalog
 from tracker import db
 from tracker.models import LedgerEntry, QuizAttempt
 

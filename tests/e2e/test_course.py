@@ -7,8 +7,8 @@ import time
 
 from sqlalchemy import select
 
-from academy import catalog
 from academy.lab import lab_command
+from curriculum import catalog
 from tests.e2e.browser import browser_page, free_port, screenshot, server
 from tracker import db
 from tracker.models import LedgerEntry

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from academy import catalog
+from curriculum import catalog
 from service import quizzes
 from tests.sheets import write_csv
 from tracker import db

@@ -5,9 +5,9 @@ import json
 import nbformat
 import pytest
 
-from academy import catalog
-from academy.catalog import ModuleSpec, QuizSpec, validate_catalog
 from academy.cli import main
+from curriculum import catalog
+from curriculum.catalog import ModuleSpec, QuizSpec, validate_catalog
 from tracker.rules import Rules
 
 

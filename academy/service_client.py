@@ -1,0 +1,81 @@
+"""The course notebooks' side of the 学堂服务 (on the site: ``ACADEMY_SERVICE_URL`` is set by the hub's spawner).
+
+The kernel sends the hub token it was started with (``JUPYTERHUB_API_TOKEN``); who answers is decided by the hub from
+that token, never by the notebook. A submission keeps its request id across retries, so a lost reply retried is
+recorded once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any
+
+from ground.settings import settings
+from questionbank.model import Question, read_question
+from questionbank.quiz import Graded, GradingError, question_from_public
+from questionbank.scoring import Score
+
+
+class ServiceError(GradingError):
+    """The service refused a request or could not be reached; the message is for the officer."""
+
+
+class ServiceClient:
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 20, retries: int = 3):
+        self.url = (url or settings.service_url or "").rstrip("/") + "/"
+        self.token = token if token is not None else os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        self.timeout, self.retries = timeout, retries
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
+            "Authorization": f"token {self.token}", "Content-Type": "application/json", "Accept": "application/json"})
+        for attempt in range(self.retries):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return json.loads(response.read().decode("utf-8"))
+            except urllib.error.HTTPError as exc:
+                raise ServiceError(_message(exc)) from None
+            except (urllib.error.URLError, TimeoutError, ConnectionError):
+                if attempt == self.retries - 1:
+                    raise ServiceError("暂时连不上学堂服务，请稍后再点一次「提交」（答案不会重复记录）") from None
+                time.sleep(0.5 * (attempt + 1))
+        raise ServiceError("学堂服务没有回应")
+
+    def quiz(self, module_id: str, quiz_id: str) -> list[Question]:
+        data = self.call("GET", f"api/quizzes/{module_id}/{quiz_id}")
+        return [question_from_public(q) for q in data["questions"]]
+
+    def progress(self, year: int) -> dict[str, Any]:
+        return self.call("GET", f"api/me/progress?year={year}")
+
+    def grader(self, module_id: str, quiz_id: str) -> "ServiceGrader":
+        return ServiceGrader(self, module_id, quiz_id)
+
+
+class ServiceGrader:
+    """Grades each submission on the service (``questionbank.quiz.Grader``)."""
+
+    def __init__(self, client: ServiceClient, module_id: str, quiz_id: str):
+        self.client, self.module_id, self.quiz_id = client, module_id, quiz_id
+
+    def grade(self, question: Question, responses: dict[str, Any]) -> Graded:
+        body = {"question": question.id, "responses": responses, "request_id": uuid.uuid4().hex}
+        data = self.client.call("POST", f"api/quizzes/{self.module_id}/{self.quiz_id}/answers", body)
+        full, problems = read_question(data["question"], "学堂服务", question.topic, 0)
+        if full is None:
+            raise ServiceError("学堂服务返回的题目无法显示：" + "；".join(p.message for p in problems))
+        scores = {k: Score(v["correct"], float(v["fraction"]), v.get("detail", "")) for k, v in data["scores"].items()}
+        return Graded(scores, full, bool(data.get("quiz_passed")), str(data.get("message") or ""))
+
+
+def _message(exc: urllib.error.HTTPError) -> str:
+    try:
+        return json.loads(exc.read().decode("utf-8"))["message"]
+    except (ValueError, KeyError, UnicodeDecodeError):
+        return f"学堂服务拒绝了请求（{exc.code}）"

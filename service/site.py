@@ -1,0 +1,161 @@
+"""The site on one machine: where the hub keeps its state, its secrets, and the roster → accounts sync.
+
+``sync_users`` makes the hub's accounts follow the tracker's roster (DESIGN.md: identity comes from the hub login):
+every officer in service gets a hub user named by his 人员编号 (lower case), a unix account (``unix_name``) and the
+group 执法人员; roles from ``deploy/site_roles.yaml`` add 人事 / 考试管理员; an officer who left loses his hub
+user (he can no longer log in; his records stay in the ledger) and his unix account is locked. With the native
+authenticator, a new account gets a first password, returned for HR to hand out; officers change it themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ground.settings import PROJECT_ROOT, settings
+from service.spawner import unix_name
+
+GROUPS = ("执法人员", "人事", "考试管理员")
+OFFICERS = "执法人员"
+ROLES_FILE = PROJECT_ROOT / "deploy" / "site_roles.yaml"
+
+
+def hub_home() -> Path:
+    home = settings.home / "hub"
+    home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o700)
+    return home
+
+
+def admin_token() -> str:
+    """The token of the ``academy-admin`` service (the sync command's), kept in the hub folder, mode 0600."""
+    path = hub_home() / "admin-token"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def proxy_command() -> Path:
+    """configurable-http-proxy as installed by ``make hub`` (npm, into .hub/), else the one on PATH."""
+    local = PROJECT_ROOT / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
+    found = local if local.exists() else shutil.which("configurable-http-proxy")
+    if not found:
+        raise FileNotFoundError("没有找到 configurable-http-proxy：请用 make hub 启动（会用 npm 安装它）")
+    return Path(found)
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    disabled: list[str] = field(default_factory=list)
+    passwords: dict[str, str] = field(default_factory=dict)  # new accounts' first passwords (native authenticator)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+    def text(self) -> str:
+        lines = [f"新增账户 {len(self.added)} 个，停用 {len(self.disabled)} 个。"]
+        lines += [f"{group}：{len(members)} 人" for group, members in self.groups.items()]
+        return "\n".join(lines)
+
+
+class HubAPI:
+    """The few hub REST calls the sync needs, with the academy-admin token."""
+
+    def __init__(self, url: str, token: str):
+        self.url, self.token = url.rstrip("/"), token
+
+    def call(self, method: str, path: str, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.url}/hub/api{path}", data=data, method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404 and method in ("DELETE", "GET"):
+                return None
+            raise RuntimeError(f"JupyterHub 拒绝了请求 {method} {path}（{exc.code}）：{exc.read()[:200]!r}") from None
+        except urllib.error.URLError as exc:
+            raise RuntimeError(f"连不上 JupyterHub（{self.url}）：{exc.reason}；请先用 make hub 启动站点") from None
+        return json.loads(raw) if raw else None
+
+
+def site_roles(path: Path = ROLES_FILE) -> dict[str, set[str]]:
+    """人事 / 考试管理员 membership by 人员编号 (lower case), from ``deploy/site_roles.yaml``."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {group: {str(n).strip().lower() for n in (raw or {}).get(group) or []} for group in GROUPS[1:]}
+
+
+def sync_users(hub_url: str, officers: list[tuple[str, bool]], roles: dict[str, set[str]], token: str | None = None,
+               unix_accounts: bool = True, hub_db_url: str | None = None) -> SyncReport:
+    """Make the hub follow the roster: ``officers`` is (人员编号, in service) for everyone on the roster."""
+    api = HubAPI(hub_url, token or admin_token())
+    report = SyncReport()
+    existing = {u["name"] for u in api.call("GET", "/users?limit=100000") or []}
+    active = {number.strip().lower() for number, in_service in officers if in_service}
+    left = {number.strip().lower() for number, in_service in officers if not in_service} - active
+    for name in sorted(active - existing):
+        api.call("POST", f"/users/{name}")
+        report.added.append(name)
+    for name in sorted(left & existing):
+        api.call("DELETE", f"/users/{name}/server")
+        api.call("DELETE", f"/users/{name}")
+        report.disabled.append(name)
+    wanted = {OFFICERS: active} | {group: members & active for group, members in roles.items()}
+    for group, members in wanted.items():
+        model = api.call("GET", f"/groups/{group}") or api.call("POST", f"/groups/{group}") or {"users": []}
+        current = set(model.get("users", []))
+        if members - current:
+            api.call("POST", f"/groups/{group}/users", {"users": sorted(members - current)})
+        if current - members:
+            api.call("DELETE", f"/groups/{group}/users", {"users": sorted(current - members)})
+        report.groups[group] = sorted(members)
+    if unix_accounts:
+        for name in report.added + sorted(active - set(report.added)):
+            ensure_unix_account(name)
+        for name in report.disabled:
+            lock_unix_account(name)
+    if hub_db_url is not None:
+        report.passwords = first_passwords(hub_db_url, active)
+    return report
+
+
+def ensure_unix_account(name: str) -> None:
+    account = unix_name(name)
+    if subprocess.run(["id", "-u", account], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--create-home", "--shell", "/usr/sbin/nologin", account], check=True)
+    Path(f"/home/{account}").chmod(0o700)
+    subprocess.run(["usermod", "--unlock", account], capture_output=True)
+
+
+def lock_unix_account(name: str) -> None:
+    subprocess.run(["usermod", "--lock", unix_name(name)], capture_output=True)
+
+
+def first_passwords(hub_db_url: str, names: set[str]) -> dict[str, str]:
+    """Native authenticator: an authorised login with a random first password for each name that has none."""
+    import bcrypt
+    from jupyterhub.orm import new_session_factory
+    from nativeauthenticator.orm import UserInfo
+
+    session = new_session_factory(hub_db_url)()
+    try:
+        have = {u.username for u in session.query(UserInfo).all()}
+        passwords = {}
+        for name in sorted(names - have):
+            password = "".join(secrets.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(10))
+            session.add(UserInfo(username=name, password=bcrypt.hashpw(password.encode(), bcrypt.gensalt()),
+                                 is_authorized=True))
+            passwords[name] = password
+        session.commit()
+        return passwords
+    finally:
+        session.close()
