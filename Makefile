@@ -1,13 +1,14 @@
 # 执法学堂 — two commands on a fresh machine:
 #   make run    JupyterLab with the courses (embedded SQLite in the data folder), on $(PORT)
 #   make test   the whole test suite
+#   make hub    the site for many users (JupyterHub + 学堂服务), as root, on $(PORT)
 PORT ?= 8888
 VENV ?= .venv
 export PORT
 # nbgrader runs the environment's own scripts (alembic) by name
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test setup setup-run setup-test lock bench
+.PHONY: run test hub setup setup-run setup-test setup-hub lock bench
 
 # Debian packages: a Chinese font for charts (run and test); PostgreSQL and Chromium for the test suite.
 RUN_PACKAGES := fonts-wqy-microhei
@@ -21,9 +22,16 @@ setup-run: setup
 
 setup-test: setup
 	@sh scripts/ensure-debian-packages $(TEST_PACKAGES)
+	@sh scripts/ensure-proxy
+
+setup-hub: setup-run
+	@sh scripts/ensure-proxy
 
 run: setup-run
 	$(VENV)/bin/academy lab --port $(PORT)
+
+hub: setup-hub
+	$(VENV)/bin/academy hub start
 
 test: setup-test
 	$(VENV)/bin/ruff check .

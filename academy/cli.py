@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     from academy import exam_cli
 
     exam_cli.register(sub)
+    from academy import hub_cli
+
+    hub_cli.register(sub)
     return parser
 
 

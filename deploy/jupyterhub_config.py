@@ -3,7 +3,8 @@
 #   make hub            (as root: LocalProcessSpawner switches to each officer's account)
 #
 # Environment (all optional; declared in ground/settings.py and listed in the README):
-#   PORT                      the site's port (default 8000)
+#   PORT                      the site's port (default 8000); the hub's API, the proxy's API and the 学堂服务
+#                             listen on 127.0.0.1 at PORT+1, PORT+2 and PORT+3
 #   ACADEMY_HOME              data folder; the hub keeps its state in ACADEMY_HOME/hub (mode 0700)
 #   ACADEMY_DB_URL            the tracker's database, given to the 学堂服务 only (PostgreSQL in production)
 #   ACADEMY_HUB_DB_URL        the hub's own database (default: SQLite in the hub folder)
@@ -25,12 +26,13 @@ venv_bin = Path(sys.executable).parent
 
 c.JupyterHub.bind_url = f"http://:{port}"
 c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = port + 1
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{port + 2}"
 c.JupyterHub.db_url = settings.get("ACADEMY_HUB_DB_URL") or f"sqlite:///{hub_home / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(hub_home / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(hub_home / "jupyterhub.pid")
 c.JupyterHub.template_paths = [str(PROJECT_ROOT / "deploy" / "templates")]
 c.JupyterHub.template_vars = {"site_name": "执法学堂"}
-c.JupyterHub.logo_file = str(PROJECT_ROOT / "deploy" / "static" / "logo.png")
 c.JupyterHub.cleanup_servers = True
 c.ConfigurableHTTPProxy.command = [str(site.proxy_command())]
 c.ConfigurableHTTPProxy.pid_file = str(hub_home / "proxy.pid")
@@ -38,7 +40,7 @@ c.ConfigurableHTTPProxy.pid_file = str(hub_home / "proxy.pid")
 # --- who may log in ------------------------------------------------------------------------------------------
 auth = settings.get("ACADEMY_HUB_AUTH") or "native"
 if auth == "native":
-    c.JupyterHub.authenticator_class = "native"
+    c.JupyterHub.authenticator_class = "service.native_auth.AcademyNativeAuthenticator"
     c.NativeAuthenticator.open_signup = False  # accounts come from the roster (academy hub sync-users)
     c.NativeAuthenticator.enable_signup = False
     c.NativeAuthenticator.minimum_password_length = 8
@@ -82,7 +84,7 @@ service_env = {"ACADEMY_HOME": str(settings.home), "ACADEMY_LAWS_DIR": str(setti
 if settings.get("ACADEMY_DB_URL"):
     service_env["ACADEMY_DB_URL"] = settings.db_url
 c.JupyterHub.services = [
-    {"name": "academy", "url": "http://127.0.0.1:10101", "display": False, "oauth_no_confirm": True,
+    {"name": "academy", "url": f"http://127.0.0.1:{port + 3}", "display": False, "oauth_no_confirm": True,
      "command": [sys.executable, "-m", "service"], "environment": service_env, "cwd": str(PROJECT_ROOT)},
     {"name": "academy-admin", "api_token": site.admin_token()},
     {"name": "idle-culler", "display": False,

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import urllib.error
 import urllib.request
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,7 @@ class HubAPI:
 
     def call(self, method: str, path: str, body=None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.url}/hub/api{path}", data=data, method=method,
+        request = urllib.request.Request(f"{self.url}/hub/api{quote(path, safe='/?=&')}", data=data, method=method,
                                          headers={"Authorization": f"token {self.token}"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -159,3 +160,43 @@ def first_passwords(hub_db_url: str, names: set[str]) -> dict[str, str]:
         return passwords
     finally:
         session.close()
+
+
+PRIVATE = ("questionbank/items", "questionbank/stats", "grading/course", "grading/blueprints")
+
+
+def protect_private_files(root: Path = PROJECT_ROOT) -> list[Path]:
+    """What officers' accounts must not read on a shared machine: the bank's keys, exam material, the data folder.
+    Owner root, no access for others; the code itself stays readable (officers' servers run it)."""
+    done = []
+    for relative in PRIVATE:
+        path = root / relative
+        if path.exists():
+            path.chmod(0o700)
+            done.append(path)
+    settings.home.chmod(0o700)
+    return done + [settings.home]
+
+
+def make_reachable() -> list[Path]:
+    """Officers' servers run the project's Python and code as the officers' own accounts: every folder above the
+    interpreter, its standard library and the project must let others pass (o+x; not list). Returns what changed."""
+    import stat
+    import sys
+    import sysconfig
+
+    targets = [Path(sys.executable).resolve(), Path(sysconfig.get_paths()["stdlib"]).resolve(), PROJECT_ROOT]
+    changed = []
+    for target in targets:
+        for folder in [target, *target.parents] if target.is_dir() else target.parents:
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                folder.chmod(mode | stat.S_IXOTH)
+                changed.append(folder)
+    return changed
+
+
+def hub_command(config: Path = PROJECT_ROOT / "deploy" / "jupyterhub_config.py") -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "jupyterhub", "-f", str(config)]

@@ -19,7 +19,7 @@ from ground.vocabulary import CATEGORIES
 from tracker import db, ledger, study
 from tracker.export import write_report
 from tracker.imports import ImportSummary, import_roster, import_training
-from tracker.models import FORMS, SOURCE_KINDS, LedgerEntry, Officer
+from tracker.models import FORMS, SOURCE_KINDS, LedgerEntry, Officer, Unit
 from tracker.reports import by_unit, compliance
 from tracker.rules import Rules
 
@@ -159,3 +159,14 @@ def format_statement(statement: Statement, year: int, rules: Rules) -> str:
 def officer_ids(url: str | None = None) -> list[str]:
     with db.session(url) as s:
         return list(s.scalars(select(Officer.officer_no).order_by(Officer.officer_no)))
+
+
+def roster_accounts(on: dt.date | None = None, url: str | None = None) -> list[tuple[str, bool]]:
+    """Everyone on the roster as (人员编号, in service on ``on``): the site's accounts follow this list. Records under
+    （未登记单位） are not on the roster (HR has to register them first)."""
+    on = on or dt.date.today()
+    with db.session(url) as s:
+        rows = s.execute(select(Officer.officer_no, Officer.status, Officer.left_on, Unit.name)
+                         .join(Unit, Officer.unit_id == Unit.id)).all()
+    return [(number, status == "在职" and (left is None or left > on)) for number, status, left, unit in rows
+            if unit != study.UNREGISTERED_UNIT]
