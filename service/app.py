@@ -13,7 +13,7 @@ from tornado import httpserver, ioloop, web
 from traitlets import Unicode, default
 from traitlets.config import Application
 
-from service.handlers import default_handlers
+from service.handlers import NotFoundHandler, default_handlers
 
 
 class AcademyService(Application):
@@ -32,8 +32,8 @@ class AcademyService(Application):
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
 
     def make_app(self) -> web.Application:
-        return web.Application(default_handlers(self.prefix), prefix=self.prefix,
-                               cookie_secret=os.urandom(32), xsrf_cookies=False)
+        return web.Application(default_handlers(self.prefix), prefix=self.prefix, cookie_secret=os.urandom(32),
+                               xsrf_cookies=False, default_handler_class=NotFoundHandler)
 
     def start(self) -> None:
         where = urlparse(self.url)

@@ -170,6 +170,13 @@ class HomeHandler(GroupsMixin, BaseHandler):
                     f"<h2>{escape(head)}</h2><ul>{standing}</ul>{link}</html>")
 
 
+class NotFoundHandler(BaseHandler):
+    """Any other URL: a JSON 404 in Chinese, like every other error of the service."""
+
+    def prepare(self) -> None:
+        raise quizzes.Refused("没有这个接口", 404)
+
+
 def default_handlers(prefix: str) -> list[tuple[str, type]]:
     return [
         (prefix + "oauth_callback", HubOAuthCallbackHandler),

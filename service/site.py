@@ -15,9 +15,9 @@ import shutil
 import subprocess
 import urllib.error
 import urllib.request
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 

@@ -10,31 +10,11 @@ from sqlalchemy import select
 from academy.lab import lab_command
 from curriculum import catalog
 from tests.e2e.browser import browser_page, free_port, screenshot, server
+from tests.e2e.quiz_clicks import answer_question
 from tracker import db
 from tracker.models import LedgerEntry
 
 MODULE = "legal-cf-hearing"
-
-
-def answer_question(page, number, question):
-    box = page.locator(".widget-vbox", has=page.get_by_text(re.compile(f"^第{number}题（"))).last
-    box.scroll_into_view_if_needed()
-    items = question.parts if question.type == "case" else [question]
-    for i, item in enumerate(items):
-        if item.type == "single":
-            box.locator(".widget-radio-box label", has_text=f"{item.answer}. {item.options[item.answer]}").first.click()
-        elif item.type == "multiple":
-            for letter in item.answer:
-                box.locator(".widget-checkbox label", has_text=f"{letter}. {item.options[letter]}").first.click()
-        elif item.type == "judge":
-            verdict = "正确" if item.answer else "错误"
-            box.locator(".widget-toggle-button", has_text=verdict).nth(i if question.type == "case" else 0).click()
-        elif item.type == "numeric":
-            box.locator(".widget-text input").first.fill(str(int(item.answer)) if item.answer is not None else item.accepted[0])
-        else:
-            box.locator("textarea").first.fill("参考答案要点自查")
-    box.get_by_role("button", name="提交").click()
-    return box
 
 
 def test_an_officer_completes_a_module_by_clicking(tmp_path):

@@ -1,0 +1,206 @@
+"""The site for many users, as it runs: the real JupyterHub (configurable-http-proxy, the project's config), real
+unix accounts made by ``academy hub sync-users``, PostgreSQL for the hub and the tracker, the 学堂服务, Chromium.
+
+An officer logs in, opens a module, answers its quiz by clicking, reads the 解析, completes the module, and the ledger
+holds the entry recorded by the 学堂服务. An HR clerk logs in and downloads the report. An officer asking for the HR
+report is refused. Then the officer attacks from his own account with his own hub token: each attack is refused with
+a clear message and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from curriculum import catalog
+from ground.settings import PROJECT_ROOT
+from service.spawner import unix_name
+from tests.e2e.browser import browser_page, free_port, screenshot, server
+from tests.e2e.quiz_clicks import answer_question
+from tests.sheets import write_csv
+from tracker import db
+from tracker import service as ledger_service
+from tracker.models import LedgerEntry, Officer, QuizAttempt
+
+MODULE = "legal-cf-hearing"
+OFFICER, OTHER, CLERK = "E2EA01", "E2EA02", "E2EH01"
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the site switches to officers' unix accounts: run as root")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, postgres_server):
+    tmp = tmp_path_factory.mktemp("hub")
+    tracker_url, hub_url = postgres_server.new_database(), postgres_server.new_database()
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "ACADEMY_HOME": str(tmp / "home"), "ACADEMY_DB_URL": tracker_url,
+           "ACADEMY_HUB_DB_URL": hub_url}
+    env.pop("ACADEMY_OFFICER", None)
+    roster = write_csv(tmp / "名册.csv", [["人员编号", "姓名", "单位"], [OFFICER, "张伟", "某县市场监督管理局"],
+                                          [OTHER, "李娜", "某县市场监督管理局"], [CLERK, "王芳", "某县人社局"]])
+    ledger_service.import_roster_file(roster, recorded_by="测试", url=tracker_url)
+    roles = tmp / "roles.yaml"
+    roles.write_text(f"人事: [{CLERK}]\n考试管理员: []\n", encoding="utf-8")
+    academy = [sys.executable, "-m", "academy.cli"]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with server(academy + ["hub", "start"], env, f"{base}/hub/login", tmp / "hub.log", timeout=180):
+            done = subprocess.run(academy + ["hub", "sync-users", "--hub-url", base, "--roles", str(roles),
+                                             "--passwords", str(tmp / "初始密码.xlsx")],
+                                  env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            sheet = openpyxl.load_workbook(tmp / "初始密码.xlsx").active
+            passwords = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+            yield {"base": base, "tracker": tracker_url, "passwords": passwords, "env": env, "tmp": tmp}
+    finally:
+        for number in (OFFICER, OTHER, CLERK):
+            subprocess.run(["userdel", "--remove", unix_name(number)], capture_output=True)
+
+
+def login(page, site, number):
+    page.goto(f"{site['base']}/hub/login")
+    page.fill("#username_input", number.lower())
+    page.fill("#password_input", site["passwords"][number.lower()])
+    page.click("#login_submit")
+    page.wait_for_load_state("networkidle")
+
+
+def test_sync_gave_each_officer_an_account_of_his_own(site):
+    assert set(site["passwords"]) == {OFFICER.lower(), OTHER.lower(), CLERK.lower()}
+    homes = [Path("/home") / unix_name(n) for n in (OFFICER, OTHER)]
+    assert all(h.is_dir() and (h.stat().st_mode & 0o077) == 0 for h in homes)
+
+
+def test_an_officer_completes_a_module_on_the_site_and_the_service_records_it(site, tmp_path):
+    spec = catalog.module(MODULE)
+    questions = spec.quiz("q1").select(list(catalog.bank_questions()))
+    with browser_page(tmp_path) as page:
+        login(page, site, OFFICER)
+        page.goto(f"{site['base']}/user/{OFFICER.lower()}/voila/render/{spec.notebook}", timeout=180_000)
+        page.get_by_text("第1题（").first.wait_for(timeout=180_000)
+        text = page.inner_text("body")
+        assert f"答题人：{OFFICER.lower()}" in text and "Traceback" not in text and "import " not in text
+        for number, question in enumerate(questions, 1):
+            box = answer_question(page, number, question)
+            box.get_by_text("解析").first.wait_for(timeout=60_000)
+            feedback = box.inner_text()
+            assert "回答正确" in feedback or "客观小题答对" in feedback, feedback
+        page.get_by_text("恭喜完成本模块").first.wait_for(timeout=60_000)
+        screenshot(page, "hub-module-completed.png")
+    with db.session(site["tracker"]) as s:
+        rows = s.execute(select(LedgerEntry.recorded_by, LedgerEntry.source_kind, LedgerEntry.hours)).all()
+    assert [(by, kind, float(h)) for by, kind, h in rows] == [("学堂服务", "module", spec.hours)]
+
+
+def test_hr_downloads_the_report_and_an_officer_is_refused_it(site, tmp_path):
+    with browser_page(tmp_path) as page:
+        login(page, site, CLERK)
+        page.goto(f"{site['base']}/services/academy/")
+        with page.expect_download() as download:
+            page.click("#report")
+        path = tmp_path / "报表.xlsx"
+        download.value.save_as(path)
+        cells = [str(c) for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True) for c in row]
+        assert OFFICER in cells
+        screenshot(page, "hub-hr-page.png")
+    with browser_page(tmp_path) as page:
+        login(page, site, OTHER)
+        page.goto(f"{site['base']}/services/academy/api/hr/report?format=xlsx")
+        refusal = json.loads(page.inner_text("body"))
+        assert refusal == {"status": 403, "message": "只有人事部门可以查看学时报表"}
+
+
+ATTACKS = textwrap.dedent('''
+    import json, os, sys, urllib.request, urllib.error
+    base, token, quiz, qid = sys.argv[1:5]
+    results = {}
+    def read(path):
+        try:
+            open(path, "rb").read(1)
+            return "read"
+        except OSError as exc:
+            return type(exc).__name__
+    results["keys"] = read(sys.argv[5])
+    results["data folder"] = read(sys.argv[6])
+    results["env of the service"] = read(f"/proc/{sys.argv[8]}/environ")
+    def call(path, body=None, raw=None, auth=True, method=None):
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = "token " + token
+        request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+    answer = {"question": qid, "responses": {"": "A"}, "request_id": "attack-replay-0001", "officer": sys.argv[7]}
+    results["as another officer"] = call(quiz + "/answers", answer)
+    results["replay"] = call(quiz + "/answers", answer)
+    results["record hours"] = call("/services/academy/api/hours", {"officer": sys.argv[7], "hours": 60})
+    results["malformed"] = call(quiz + "/answers", raw=b"{not json")
+    results["huge"] = call(quiz + "/answers", raw=b'{"x": "' + b"A" * 200_000 + b'"}')
+    results["no token"] = call(quiz + "/answers", answer, auth=False)
+    print(json.dumps(results, ensure_ascii=False))
+''')
+
+
+def test_attacks_from_an_officers_own_account_are_refused_and_record_nothing(site, tmp_path):
+    env = site["env"]
+    token = subprocess.run([sys.executable, "-m", "jupyterhub", "token", OFFICER.lower(), "-f",
+                            str(PROJECT_ROOT / "deploy" / "jupyterhub_config.py")], env=env, cwd=site["tmp"],
+                           capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[-1]
+    question = next(q for q in catalog.module(MODULE).quiz("q1").select(list(catalog.bank_questions()))
+                    if q.type == "single")
+    keys = next((PROJECT_ROOT / "questionbank" / "items").rglob("*.yaml"))
+    script = Path(tempfile.mkdtemp(prefix="zhifa-attack-")) / "attack.py"  # where the officer's account can read it
+    script.parent.chmod(0o755)
+    script.write_text(ATTACKS, encoding="utf-8")
+    script.chmod(0o644)
+    service_pid = subprocess.run(["pgrep", "-f", "python -m service"], capture_output=True,
+                                 text=True).stdout.split()[0]
+    with db.session(site["tracker"]) as s:
+        before = s.scalar(select(func.count(QuizAttempt.id)))
+    done = subprocess.run(["runuser", "-u", unix_name(OFFICER), "--", sys.executable, str(script), site["base"], token,
+                           f"/services/academy/api/quizzes/{MODULE}/q1", question.id, str(keys),
+                           str(Path(env["ACADEMY_HOME"]) / "hub" / "admin-token"), OTHER, service_pid],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert results["keys"] == "PermissionError"
+    assert results["data folder"] == "PermissionError"
+    assert results["env of the service"] == "PermissionError"
+    status, body = results["as another officer"]
+    assert status == 200 and body["repeated"] is False  # recorded, but as the token's officer, not the one named
+    status, body = results["replay"]
+    assert status == 200 and body["repeated"] is True
+    assert results["record hours"][0] == 404
+    assert results["malformed"] == [400, {"status": 400, "message": "请求内容不是有效的 JSON"}]
+    assert results["huge"][0] == 413 and results["huge"][1]["message"] == "请求内容过大"
+    assert results["no token"][0] == 403
+    with db.session(site["tracker"]) as s:
+        attempts = s.execute(select(QuizAttempt.officer_id, QuizAttempt.request_id)
+                             .where(QuizAttempt.request_id == "attack-replay-0001")).all()
+        officers = {o.id: o.officer_no for o in s.scalars(select(Officer))}
+        after = s.scalar(select(func.count(QuizAttempt.id)))
+        other_entries = s.scalar(select(func.count(LedgerEntry.id)).join(Officer).where(Officer.officer_no == OTHER))
+    assert [officers[o] for o, _ in attempts] == [OFFICER]
+    assert after == before + 1 and other_entries == 0
+
+
+def test_an_officers_kernel_cannot_load_the_keys(site):
+    probe = ("from questionbank.loading import load_bank\n"
+             "try:\n    print(len(load_bank().questions))\nexcept OSError as exc:\n    print(type(exc).__name__)\n")
+    done = subprocess.run(["runuser", "-u", unix_name(OFFICER), "--", sys.executable, "-c", probe],
+                          capture_output=True, text=True, timeout=120, cwd="/tmp",
+                          env={"PATH": os.environ["PATH"], "HOME": f"/home/{unix_name(OFFICER)}"})
+    assert done.stdout.strip() in ("0", "PermissionError"), done.stdout + done.stderr
