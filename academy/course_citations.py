@@ -2,7 +2,7 @@
 
 What is read: the markdown cells of each module's notebook and the checklists it shows (``Checklist("name")``).
 What is a citation: 《法》第X条 (with 第Y款, 第Z项, 至第W条, 、第V条 …), a law named without 《》 when it is a registered
-name, and a bare 第X条 after a named law in the same paragraph (a paragraph, a list item, a table, a checklist item).
+name, and a bare 第X条 after a named law in the same paragraph (a paragraph — a whole list or table counts as one —, a checklist item).
 A bare 第X条 with no law named before it in its paragraph takes, in this order: the law a sentence such as
 「本部分条文均出自《X》」「以下只写条号的，指《X》」 declared earlier in the same cell; the module's ``law:`` in the
 catalog; the law the notebook names most often.
@@ -37,8 +37,8 @@ NOT_ON_FILE = "条文未收录"
 NUM = f"[{numerals.CHARS}]+"
 ARTICLE = rf"第(?P<a>{NUM})条(?:第(?P<k>{NUM})款)?(?:第(?P<x>{NUM})项)?"
 RANGE = rf"[至到]第(?P<b>{NUM})条"
-LIST_ITEM_RE = re.compile(r"\n(?=\s*(?:[-*+]|\d+[.、])\s)")
-DECLARED_RE = re.compile(r"(?:本部分|本节|下文|以下)[^。；]{0,12}?(?:条文|条号)[^。；]{0,6}?(?:均?出自|均?指|均?为)《(?P<law>[^《》]+)》")
+DECLARED_RE = re.compile(r"(?:本部分|本节|下文|以下|下列)[^。；]{0,12}?(?:条文|条号)[^。；]{0,12}?"
+                         r"(?:均?出自|均?指|均?为)《(?P<law>[^《》]+)》")
 CHECKLIST_RE = re.compile(r"""Checklist\(\s*["']([^"']+)["']""")
 ITEM_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 # Names a course may use for a registered law besides its short and full name.
@@ -97,8 +97,9 @@ class CourseLaws:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """Markdown paragraphs: blocks between blank lines, each list item on its own (a table or a chart is one block)."""
-    return [p for block in re.split(r"\n\s*\n", text) for p in LIST_ITEM_RE.split(block) if p.strip()]
+    """Markdown paragraphs: blocks between blank lines (a list, a table or a chart is one block, read in order, so a
+    bare 第X条 in a list item takes the law named last in an earlier item of the same list)."""
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 def _module_law(blocks: list[tuple[str, str]], laws: CourseLaws, aliases: dict[str, str]) -> tuple | None:

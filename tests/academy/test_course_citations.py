@@ -94,8 +94,19 @@ def test_the_shipped_courses_cite_only_articles_on_file_and_match_their_reviews(
     errors, notes = validate_citations(list(catalog.catalog()), catalog.COURSES, laws)
     assert errors == []
     assert not [n for n in notes if "新增的引用" in n], notes
-    reviewed = [m for m in catalog.catalog() if m.review]
-    assert {m.id for m in catalog.catalog() if m.category == "legal"} <= {m.id for m in reviewed}
+    assert REVIEWED_2026_11 <= {m.id for m in catalog.catalog() if m.review}
+
+
+# The modules reviewed statement by statement against the texts on 2026-11-29 (issue 14); modules added later are
+# noted as unreviewed by validate until someone reviews them.
+REVIEWED_2026_11 = {
+    "legal-cf-enforcement", "legal-cf-hearing", "legal-cf-jurisdiction", "legal-cf-procedure", "legal-cf-setting",
+    "legal-coercion-execution", "legal-coercion-measures", "legal-criminal-referral", "legal-disclosure", "legal-license",
+    "legal-lists-discretion", "legal-litigation-compensation", "legal-review", "legal-supervision", "legal-three-systems",
+    "ops-agriculture", "ops-case-review", "ops-coercive-measures", "ops-decision-service", "ops-documents", "ops-environment",
+    "ops-evidence", "ops-inspection", "ops-legal-review", "ops-market", "ops-recording", "ops-safety", "ops-transport",
+    "ops-urban",
+}
 
 
 def module_spec(**changes):
@@ -187,3 +198,12 @@ def test_validate_on_a_laws_copy_with_one_changed_article_names_the_modules_citi
     citing = {m.id for m in catalog.catalog() if m.review and "行政复议法@2023#20" in (m.review.get("articles") or {})}
     assert citing and flagged == citing
     assert main(["courses", "validate", "--laws", str(shared_laws)]) == 0
+
+
+def test_a_declared_law_governs_the_bare_articles_after_it_in_its_cell(laws):
+    declared = "本部分条文均出自《国家赔偿法》。\n\n| 范围 | 违法罚款 | 第四条 |\n|---|---|---|\n| 时效 | 两年 | 第三十九条 |"
+    # 国家赔偿法 has 42 articles: 第九十条 exists only in the module's law (行政诉讼法 has 103)
+    assert check_text([("格", declared)], laws, main_law="行政诉讼法").articles.keys() == {"国家赔偿法@2012#4", "国家赔偿法@2012#39"}
+    assert problems(laws, "本部分条文均出自《国家赔偿法》。", "见第九十条。", main_law="行政诉讼法") != []
+    # the declaration ends with its cell
+    assert check_text([("格1", "本部分条文均出自《国家赔偿法》。"), ("格2", "见第九十条。")], laws, main_law="行政诉讼法").problems == []
