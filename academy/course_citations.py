@@ -77,7 +77,7 @@ class CourseLaws:
         self.pattern = re.compile(
             rf"(?P<pre>(?:(?P<year1>\d{{4}})年(?:修订|修正|修改|通过|公布)?的?)|原|旧|修订前的|修改前的|修正前的)?"
             rf"(?:《(?P<quoted>[^《》]+)》|(?P<bare>{bare}))"
-            rf"(?:[（(](?P<year2>\d{{4}})年[^）)]*[）)])?"
+            rf"(?:[（(][^（()）]*?(?P<year2>\d{{4}})年[^（()）年]*[）)])?"   # the last year in （2001年公布，2020年修订）
             rf"|(?P<art>{ARTICLE}(?:{RANGE})?)"
         )
 

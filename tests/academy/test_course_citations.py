@@ -207,3 +207,11 @@ def test_a_declared_law_governs_the_bare_articles_after_it_in_its_cell(laws):
     assert problems(laws, "本部分条文均出自《国家赔偿法》。", "见第九十条。", main_law="行政诉讼法") != []
     # the declaration ends with its cell
     assert check_text([("格1", "本部分条文均出自《国家赔偿法》。"), ("格2", "见第九十条。")], laws, main_law="行政诉讼法").problems == []
+
+
+def test_a_history_in_brackets_is_read_by_its_last_year(laws):
+    assert problems(laws, "《行政执法机关移送涉嫌犯罪案件的规定》（2001年公布，2020年8月7日修订）第五条。") == []
+    assert problems(laws, "《行政处罚法》（1996年通过，2017年修正）第四十二条。") != []
+    found = check_text([("格", "《行政执法机关移送涉嫌犯罪案件的规定》（2001年公布，2020年8月7日修订）第五条。")], laws)
+    assert found.articles.keys() == {"行政执法机关移送涉嫌犯罪案件的规定@2020#5"}
+    assert problems(laws, "《行政处罚法》（2017年9月1日修正）第四十二条。") != []
