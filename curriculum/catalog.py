@@ -2,7 +2,8 @@
 
 Validation (``academy courses validate`` and a test): every notebook exists and shows each of its quizzes, every quiz
 references reviewed questions of the bank, and the catalog offers at least the year's requirement in each category,
-so an officer can meet it from the notebooks alone.
+so an officer can meet it from the notebooks alone. The citations in the course text are checked against the statute
+texts by ``academy.course_citations``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class ModuleSpec:
     notebook: str
     quizzes: tuple[QuizSpec, ...] = field(default_factory=tuple)
     summary: str = ""
+    review: dict | None = field(default=None, compare=False)
+    law: str | None = None   # the law a bare 第X条 in the module's text refers to when its paragraph names none
+
 
     @property
     def path(self) -> Path:
@@ -78,7 +82,7 @@ def load_catalog(path: Path | None = None) -> list[ModuleSpec]:
                    domain=str(m.get("domain", "通用")), level=str(m.get("level", "基础")),
                    posts=tuple(m.get("posts") or ()), pass_mark=float(m.get("pass_mark", 0.6)),
                    notebook=str(m["notebook"]), quizzes=tuple(_quiz(q) for q in m.get("quizzes") or ()),
-                   summary=str(m.get("summary", "")))
+                   summary=str(m.get("summary", "")), review=m.get("review"), law=m.get("law"))
         for m in raw["modules"]
     ]
 

@@ -61,7 +61,8 @@ def test_a_notebook_must_open_its_own_module(tmp_path, monkeypatch):
     assert any('没有打开本模块（Module("m1")）' in p for p in validate_catalog([module], list(catalog.bank_questions()), REQUIRED))
 
 
-def test_the_shipped_catalog_is_valid_and_offers_the_years_requirement(capsys):
+def test_the_shipped_catalog_is_valid_and_offers_the_years_requirement(capsys, shared_laws, monkeypatch):
+    monkeypatch.setenv("ACADEMY_LAWS_DIR", str(shared_laws))
     modules = list(catalog.catalog())
     assert validate_catalog(modules, list(catalog.bank_questions()), Rules.load().required()) == []
     assert sum(m.category == "legal" for m in modules) >= 12 and sum(m.category == "operations" for m in modules) >= 12
