@@ -11,6 +11,7 @@
 #   ACADEMY_HUB_AUTH          native (default: jupyterhub-nativeauthenticator) | ldap | oidc — see deploy/auth/
 #   ACADEMY_HUB_ADMINS        hub administrators' login names, comma-separated
 #   ACADEMY_HUB_IDLE_TIMEOUT  seconds before an idle officer's server is stopped (default 3600)
+#   ACADEMY_HUB_EXTRA_CONFIG  a config file of the site's own, loaded last (local overrides; the benchmark's tokens)
 import os
 import sys
 from pathlib import Path
@@ -91,3 +92,7 @@ c.JupyterHub.services = [
      "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                  f"--timeout={int(settings.get('ACADEMY_HUB_IDLE_TIMEOUT') or 3600)}"]},
 ]
+
+# --- the site's own overrides, last ---------------------------------------------------------------------------------
+if settings.get("ACADEMY_HUB_EXTRA_CONFIG"):
+    load_subconfig(settings.get("ACADEMY_HUB_EXTRA_CONFIG"))  # noqa: F821

@@ -38,10 +38,17 @@ VARIABLES = (
     Variable("ACADEMY_HUB_AUTH", "native", "站点登录方式：native（nativeauthenticator）、ldap 或 oidc（见 deploy/auth/）"),
     Variable("ACADEMY_HUB_ADMINS", "无", "JupyterHub 管理员的登录名，逗号分隔"),
     Variable("ACADEMY_HUB_IDLE_TIMEOUT", "3600", "执法人员的服务器空闲多少秒后自动停止（jupyterhub-idle-culler）"),
+    Variable("ACADEMY_HUB_EXTRA_CONFIG", "无", "站点自己的 JupyterHub 配置文件，最后载入（本地覆盖项）"),
     Variable("ACADEMY_SERVICE_URL", "无（单机模式）",
              "学堂服务的地址；设置后课程中的测验交给服务评分和记录学时（JupyterHub 上由站点配置设置）"),
 )
 NAMES = frozenset(v.name for v in VARIABLES)
+
+
+def markdown_table() -> str:
+    """The README's table of settings (a test checks the README holds exactly this)."""
+    rows = [f"| `{v.name}` | {v.default} | {v.meaning} |" for v in VARIABLES]
+    return "\n".join(["| 变量 | 默认 | 含义 |", "|---|---|---|", *rows])
 
 
 class Settings:

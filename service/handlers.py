@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
+from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated, UserNotAllowed
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
@@ -29,6 +29,15 @@ MESSAGES = {400: "请求无效", 401: "请先登录", 403: "没有权限", 404: 
 
 
 class BaseHandler(HubOAuthenticated, web.RequestHandler):
+    async def prepare(self) -> None:
+        """Identify the hub user without blocking the event loop (HubAuth's synchronous path runs the lookup in a
+        helper thread and waits); ``get_current_user`` then finds the cached answer."""
+        model = await self.hub_auth.get_user(self, sync=False)
+        try:
+            self._hub_auth_user_cache = self.check_hub_user(model) if model else None
+        except UserNotAllowed:
+            self._hub_auth_user_cache = None
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         message = MESSAGES.get(status_code, "请求失败")
         exc = kwargs.get("exc_info", (None, None, None))[1]
@@ -173,7 +182,7 @@ class HomeHandler(GroupsMixin, BaseHandler):
 class NotFoundHandler(BaseHandler):
     """Any other URL: a JSON 404 in Chinese, like every other error of the service."""
 
-    def prepare(self) -> None:
+    async def prepare(self) -> None:
         raise quizzes.Refused("没有这个接口", 404)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from curriculum import catalog
@@ -47,7 +49,9 @@ class Answered:
                 "module_completed": self.module_completed, "message": self.message, "repeated": self.repeated}
 
 
+@cache
 def _quiz(module_id: str, quiz_id: str) -> tuple[catalog.ModuleSpec, list[Question]]:
+    """A quiz's questions, chosen once per process (the catalog and the bank do not change while it runs)."""
     try:
         module = catalog.module(module_id)
         spec = module.quiz(quiz_id)
@@ -94,18 +98,33 @@ def answer(login: str, module_id: str, quiz_id: str, question_id: str, responses
         result = score(item, responses[key])
         scores[key] = {"correct": result.correct, "fraction": result.fraction, "detail": result.detail}
         rows.append((f"{question.id}/{key}" if key else question.id, responses[key], result.correct, result.fraction))
+    officer_id, officer_no = _officer(login, url)
     with db.session(url) as s:
-        officer = study.find_officer(s, login)
-        if officer is None:
-            raise Refused(f"名册中没有人员编号 {login}，请联系人事部门", 403)
-        officer_no = officer.officer_no
-        fresh = study.record_submission(s, officer, module_id, quiz_id, request_id, rows, now)
-        history = study.submissions(s, officer, module_id, quiz_id, now.year)
+        fresh = study.record_submission(s, officer_id, module_id, quiz_id, request_id, rows, now)
+        history = study.submissions(s, officer_id, module_id, quiz_id, now.year)
     passed = _passed(questions, history, module.pass_mark)
     completed, message = False, ""
     if passed:
         completed, message = _complete(officer_no, module, quiz_id, _first_score(questions, history), now.date(), url)
     return Answered(scores, question.to_mapping(), passed, completed, message, not fresh)
+
+
+_OFFICERS: dict[tuple[str, str | None], tuple[float, int, str]] = {}
+OFFICER_CACHE_SECONDS = 300
+
+
+def _officer(login: str, url: str | None) -> tuple[int, str]:
+    """The roster's id and 人员编号 of a hub login, remembered five minutes (one query per officer, not per answer)."""
+    key = (login.lower(), url)
+    hit = _OFFICERS.get(key)
+    if hit and time.monotonic() - hit[0] < OFFICER_CACHE_SECONDS:
+        return hit[1], hit[2]
+    with db.session(url) as s:
+        officer = study.find_officer(s, login)
+        if officer is None:
+            raise Refused(f"名册中没有人员编号 {login}，请联系人事部门", 403)
+        _OFFICERS[key] = (time.monotonic(), officer.id, officer.officer_no)
+        return officer.id, officer.officer_no
 
 
 def _outcomes(history: list[dict]) -> list[tuple[str, bool | None, float | None]]:

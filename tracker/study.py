@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.ledger import unit_id
@@ -78,34 +78,38 @@ def find_officer(session: Session, login: str) -> Officer | None:
     return session.scalar(select(Officer).where(func.lower(Officer.officer_no) == login.strip().lower()))
 
 
-def record_submission(session: Session, officer: Officer, module_id: str, quiz_id: str, request_id: str,
+_SEEN = select(QuizAttempt.id).where(QuizAttempt.officer_id == bindparam("officer_id"),
+                                     QuizAttempt.request_id == bindparam("request_id")).limit(1)
+_INSERT = insert(QuizAttempt)
+_SUBMISSIONS = select(QuizAttempt.question_id, QuizAttempt.request_id, QuizAttempt.correct, QuizAttempt.fraction).where(
+    QuizAttempt.officer_id == bindparam("officer_id"), QuizAttempt.module_id == bindparam("module_id"),
+    QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.request_id.is_not(None),
+    QuizAttempt.answered_at >= bindparam("start"), QuizAttempt.answered_at < bindparam("end"),
+).order_by(QuizAttempt.id)  # built once: the service runs these for every answer
+
+
+def record_submission(session: Session, officer_id: int, module_id: str, quiz_id: str, request_id: str,
                       items: list[tuple[str, object, bool | None, float]], at: dt.datetime) -> bool:
     """The attempts of one answering request (one row per question or case part); False, and nothing written, when
     this request was recorded before (a retried or replayed request)."""
-    seen = session.scalar(select(QuizAttempt.id).where(QuizAttempt.officer_id == officer.id,
-                                                      QuizAttempt.request_id == request_id))
-    if seen:
+    if session.execute(_SEEN, {"officer_id": officer_id, "request_id": request_id}).first():
         return False
-    for question_id, response, correct, fraction in items:
-        session.add(QuizAttempt(officer_id=officer.id, module_id=module_id, quiz_id=quiz_id, question_id=question_id,
-                                response=json.dumps(response, ensure_ascii=False), correct=correct,
-                                fraction=Decimal(str(round(fraction, 4))), answered_at=at, request_id=request_id))
-    session.flush()
+    session.execute(_INSERT, [
+        {"officer_id": officer_id, "module_id": module_id, "quiz_id": quiz_id, "question_id": question_id,
+         "response": json.dumps(response, ensure_ascii=False), "correct": correct,
+         "fraction": Decimal(str(round(fraction, 4))), "answered_at": at, "request_id": request_id}
+        for question_id, response, correct, fraction in items])
     return True
 
 
-def submissions(session: Session, officer: Officer, module_id: str, quiz_id: str, year: int) -> list[dict]:
+def submissions(session: Session, officer_id: int, module_id: str, quiz_id: str, year: int) -> list[dict]:
     """This year's answering requests of a quiz, oldest first: question id, request, correct (None: not scored)
     and fraction of each objective item, at the server's time."""
-    start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
-    rows = session.execute(select(QuizAttempt).where(
-        QuizAttempt.officer_id == officer.id, QuizAttempt.module_id == module_id, QuizAttempt.quiz_id == quiz_id,
-        QuizAttempt.request_id.is_not(None), QuizAttempt.answered_at >= start, QuizAttempt.answered_at < end,
-    ).order_by(QuizAttempt.id)).scalars()
+    rows = session.execute(_SUBMISSIONS, {
+        "officer_id": officer_id, "module_id": module_id, "quiz_id": quiz_id,
+        "start": dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc), "end": dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)})
     out: dict[str, dict] = {}
-    for row in rows:
-        question = row.question_id.split("/")[0]
-        sub = out.setdefault(row.request_id, {"question": question, "request": row.request_id, "items": []})
-        sub["items"].append((row.correct, float(row.fraction)))
+    for question_id, request_id, correct, fraction in rows:
+        sub = out.setdefault(request_id, {"question": question_id.split("/")[0], "request": request_id, "items": []})
+        sub["items"].append((correct, float(fraction)))
     return list(out.values())

@@ -1,0 +1,185 @@
+"""Benchmark: officers answering quiz questions through the 学堂服务 at once, each with his own hub token.
+
+Starts the real site (JupyterHub with the project's config, configurable-http-proxy, the 学堂服务) on SQLite and on
+PostgreSQL, makes N officers (roster → ``sync_users`` without unix accounts), a hub token for each, then sends every
+officer's answers through the proxy as fast as C concurrent clients can. Prints, for each database: answers/s,
+p50/p95/p99 latency, and attempts lost or duplicated (compared with what the database holds; must be 0), beside the
+target (200 answers/s, p95 ≤ 150 ms). Also: login to a running learning page for one officer (needs root and a unix
+account; skipped otherwise).
+
+    .venv/bin/python bench/service_load.py [--officers 2000] [--answers 5] [--concurrency 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from curriculum import catalog  # noqa: E402
+from service import site  # noqa: E402
+from tests.e2e.browser import free_port  # noqa: E402
+from tests.postgres import PostgresServer  # noqa: E402
+from tests.sheets import write_csv  # noqa: E402
+from tracker import db  # noqa: E402
+from tracker import service as ledger_service  # noqa: E402
+from tracker.models import QuizAttempt  # noqa: E402
+
+MODULE, QUIZ = "legal-cf-hearing", "q1"
+EXTRA = '''c.JupyterHub.services.append({"name": "bench", "api_token": %r})
+c.JupyterHub.load_roles.append({"name": "bench", "services": ["bench"], "scopes": ["tokens", "admin:users", "admin:groups", "list:users"]})
+'''
+
+
+def wait(url: str, seconds: float = 120, json_error_ok: bool = False) -> None:
+    """Until ``url`` answers 200 (or, with ``json_error_ok``, the service's own JSON error: its route is in place)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).close()
+            return
+        except urllib.error.HTTPError as exc:
+            if json_error_ok and exc.headers.get("Content-Type", "").startswith("application/json"):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} 没有响应")
+        time.sleep(0.5)
+
+
+def plain_answers(n: int) -> list[tuple[str, dict]]:
+    """n answers of single/judge questions of the quiz (half right, half wrong), cycling through them."""
+    questions = [q for q in catalog.module(MODULE).quiz(QUIZ).select(list(catalog.bank_questions()))
+                 if q.type in ("single", "judge")]
+    out = []
+    for i in range(n):
+        q = questions[i % len(questions)]
+        value = q.answer if i % 2 == 0 else (not q.answer if q.type == "judge" else
+                                                next(k for k in q.options if k != q.answer))
+        out.append((q.id, {"": value}))
+    return out
+
+
+async def run_load(base: str, tokens: dict[str, str], answers: int, concurrency: int) -> tuple[list[float], int, set]:
+    url = f"{base}/services/academy/api/quizzes/{MODULE}/{QUIZ}/answers"
+    jobs = asyncio.Queue()
+    plan = plain_answers(answers)
+    for name, token in tokens.items():
+        for question, responses in plan:
+            jobs.put_nowait((token, {"question": question, "responses": responses, "request_id": uuid.uuid4().hex}))
+    latencies: list[float] = []
+    failed = 0
+    sent: set[str] = set()
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal failed
+        while not jobs.empty():
+            token, body = jobs.get_nowait()
+            start = time.perf_counter()
+            async with session.post(url, json=body, headers={"Authorization": f"token {token}"}) as response:
+                await response.read()
+                if response.status != 200:
+                    failed += 1
+            latencies.append(time.perf_counter() - start)
+            sent.add(body["request_id"])
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    return latencies, failed, sent
+
+
+def make_tokens(base: str, admin: str, names: list[str]) -> dict[str, str]:
+    tokens = {}
+    for name in names:
+        request = urllib.request.Request(f"{base}/hub/api/users/{name}/tokens", method="POST",
+                                         data=json.dumps({"note": "bench", "expires_in": 3600}).encode(),
+                                         headers={"Authorization": f"token {admin}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            tokens[name] = json.loads(response.read())["token"]
+    return tokens
+
+
+def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="zhifa-bench-"))
+    port = free_port()
+    bench_token = uuid.uuid4().hex
+    extra = tmp / "bench_config.py"
+    extra.write_text(EXTRA % bench_token, encoding="utf-8")
+    env = {**os.environ, "PORT": str(port), "ACADEMY_HOME": str(tmp / "home"), "ACADEMY_DB_URL": tracker_url,
+           "ACADEMY_HUB_EXTRA_CONFIG": str(extra), "ACADEMY_HUB_IDLE_TIMEOUT": "36000"}
+    if hub_url:
+        env["ACADEMY_HUB_DB_URL"] = hub_url
+    rows = [["人员编号", "姓名", "单位"]] + [[f"B{i:05d}", f"人员{i}", f"第{i % 20}执法单位"] for i in range(args.officers)]
+    ledger_service.import_roster_file(write_csv(tmp / "名册.csv", rows), recorded_by="基准测试", url=tracker_url)
+    base = f"http://127.0.0.1:{port}"
+    log = open(tmp / "hub.log", "w")
+    hub = subprocess.Popen(site.hub_command(), env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
+                           start_new_session=True)
+    try:
+        wait(f"{base}/hub/login")
+        wait(f"{base}/services/academy/api/hours", json_error_ok=True)
+        started = time.perf_counter()
+        officers = [(f"B{i:05d}", True) for i in range(args.officers)]
+        site.sync_users(base, officers, {}, token=bench_token, unix_accounts=False)
+        tokens = make_tokens(base, bench_token, [n.lower() for n, _ in officers])
+        setup = time.perf_counter() - started
+        started = time.perf_counter()
+        latencies, failed, sent = asyncio.run(run_load(base, tokens, args.answers, args.concurrency))
+        elapsed = time.perf_counter() - started
+    finally:
+        os.killpg(hub.pid, 15)
+        hub.wait(timeout=30)
+        log.close()
+    with db.session(tracker_url) as s:
+        stored = s.scalar(select(func.count(QuizAttempt.id)))
+        distinct = s.scalar(select(func.count(func.distinct(QuizAttempt.request_id))))
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {"label": label, "answers": len(latencies), "failed": failed, "seconds": elapsed,
+            "rate": len(latencies) / elapsed, "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000,
+            "lost": len(sent) - distinct, "duplicated": stored - distinct, "setup": setup}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--officers", type=int, default=2000)
+    parser.add_argument("--answers", type=int, default=5, help="每人作答题数")
+    parser.add_argument("--concurrency", type=int, default=100, help="同时在途的请求数")
+    args = parser.parse_args()
+    results = []
+    tmp = Path(tempfile.mkdtemp(prefix="zhifa-bench-sqlite-"))
+    results.append(one_database("SQLite", f"sqlite:///{tmp / 'tracker.sqlite3'}", None, args))
+    postgres = PostgresServer().start()
+    try:
+        results.append(one_database("PostgreSQL", postgres.new_database(), postgres.new_database(), args))
+    finally:
+        postgres.stop()
+    print(f"\n{args.officers} 名执法人员各答 {args.answers} 题，{args.concurrency} 个并发请求，经代理到学堂服务：")
+    print(f"{'数据库':<12}{'答题数':>8}{'每秒':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'失败':>6}{'丢失':>6}{'重复':>6}")
+    for r in results:
+        print(f"{r['label']:<12}{r['answers']:>8}{r['rate']:>10.0f}{r['p50']:>10.1f}{r['p95']:>10.1f}{r['p99']:>10.1f}"
+              f"{r['failed']:>6}{r['lost']:>6}{r['duplicated']:>6}")
+    print(f"{'目标':<12}{'':>8}{'≥ 200':>10}{'':>10}{'≤ 150':>10}{'':>10}{'':>6}{'0':>6}{'0':>6}")
+    for r in results:
+        print(f"（{r['label']}：建账户与令牌 {r['setup']:.0f} 秒，不计入）")
+
+
+if __name__ == "__main__":
+    main()
