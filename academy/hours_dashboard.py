@@ -12,8 +12,10 @@ import pandas as pd
 from ground.settings import settings
 from tracker import service
 from tracker.charts import hours_histogram, unit_status_chart
+from tracker.export import status_table_html
 from tracker.reports import STATUSES, by_unit
 from tracker.rules import Rules
+from tracker.standing import COLOURS, legend_html
 
 ALL = "全部"
 SHOWN_ROWS = 300
@@ -70,16 +72,16 @@ class HoursDashboard:
         shown = frame if self.status.value == ALL else frame[frame["状态"] == self.status.value]
         counts = frame["状态"].value_counts()
         rate = counts.get("达标", 0) / len(frame) if len(frame) else 0
-        self.summary.value = (
-            f"<p><b>{len(frame)}</b> 人：达标 <b style='color:#2e7d32'>{counts.get('达标', 0)}</b>，"
-            f"有风险 <b style='color:#f9a825'>{counts.get('有风险', 0)}</b>，"
-            f"未达标 <b style='color:#c62828'>{counts.get('未达标', 0)}</b>；达标率 {rate:.1%}</p>")
+        tally = "，".join(f"{s} <b style='color:{COLOURS[s]}'>{counts.get(s, 0)}</b>" for s in STATUSES)
+        as_of = everyone.attrs["as_of"].isoformat()
+        self.summary.value = (f"<p class='as-of'><b>统计截至 {as_of}</b></p>"
+                              f"<p><b>{len(frame)}</b> 人：{tally}；达标率 {rate:.1%}</p>{legend_html()}")
         title = f"{self.year.value}年度学时达标情况"
         if len(frame):
             self.chart.value = _png(unit_status_chart(by_unit(frame), title))
             self.histogram.value = _png(hours_histogram(frame, self.rules.required(), "学时分布"))
         note = f"<p>共 {len(shown)} 人" + (f"，显示前 {SHOWN_ROWS} 人（全部请导出 Excel）" if len(shown) > SHOWN_ROWS else "") + "</p>"
-        self.table.value = "<h3>人员明细</h3>" + note + shown.head(SHOWN_ROWS).to_html(index=False, border=0, classes="hours")
+        self.table.value = "<h3>人员明细</h3>" + note + status_table_html(shown.head(SHOWN_ROWS), "hours")
 
     def _export(self, _button):
         folder = settings.home / "reports"

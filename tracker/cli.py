@@ -12,6 +12,7 @@ from tracker.export import FORMATS
 from tracker.imports import ImportRefused
 from tracker.ledger import LedgerError
 from tracker.rules import Rules
+from tracker.standing import STATUSES
 
 
 def _rules(args) -> Rules:
@@ -40,8 +41,9 @@ def cmd_report(args) -> int:
     rules = _rules(args)
     table = service.write_compliance_report(args.year, args.format, Path(args.output), args.unit, rules)
     counts = table["状态"].value_counts()
-    print(f"{args.year}年度（{rules.describe()}）：{len(table)} 人，达标 {counts.get('达标', 0)}，"
-          f"有风险 {counts.get('有风险', 0)}，未达标 {counts.get('未达标', 0)}。已写入 {args.output}")
+    tally = "，".join(f"{s} {counts.get(s, 0)}" for s in STATUSES)
+    print(f"{args.year}年度（{rules.describe()}），统计截至 {table.attrs['as_of'].isoformat()}：{len(table)} 人，{tally}。"
+          f"已写入 {args.output}")
     return 0
 
 

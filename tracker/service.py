@@ -22,6 +22,7 @@ from tracker.imports import ImportSummary, import_roster, import_training
 from tracker.models import FORMS, SOURCE_KINDS, LedgerEntry, Officer
 from tracker.reports import by_unit, compliance
 from tracker.rules import Rules
+from tracker.standing import legend_lines
 
 
 def current_user() -> str:
@@ -106,7 +107,7 @@ def write_compliance_report(year: int, fmt: str, output: Path, unit: str | None 
     rules = rules or Rules.load()
     table = compliance_table(year, unit, rules, as_of, url)
     title = f"{year}年度执法人员学时达标情况" + (f"（{unit}）" if unit else "")
-    write_report(table, by_unit(table), fmt, Path(output), title, rules.required())
+    write_report(table, by_unit(table), fmt, Path(output), title, rules.required(), rules_text=rules.describe())
     return table
 
 
@@ -117,6 +118,11 @@ class Statement:
     officer: dict
     entries: pd.DataFrame
     standing: dict
+    as_of: dt.date
+
+    @property
+    def as_of_text(self) -> str:
+        return f"统计截至 {self.as_of.isoformat()}"
 
 
 def officer_statement(officer_no: str, year: int, rules: Rules | None = None, as_of: dt.date | None = None,
@@ -133,14 +139,20 @@ def officer_statement(officer_no: str, year: int, rules: Rules | None = None, as
              "冲正记录": e.reverses_id or "", "原因": e.reason, "记录人": e.recorded_by,
              "记录时间": e.recorded_at.strftime("%Y-%m-%d %H:%M")} for e in entries]
     standing = table[table["人员编号"] == officer_no].iloc[0].to_dict()
-    return Statement(info, pd.DataFrame(rows), standing)
+    return Statement(info, pd.DataFrame(rows), standing, table.attrs["as_of"])
 
 
 def format_statement(statement: Statement, year: int, rules: Rules) -> str:
     o, st = statement.officer, statement.standing
-    lines = [f"学时证明（{year}年度）", f"人员编号：{o['人员编号']}　姓名：{o['姓名']}　单位：{o['单位']}",
+    lines = [f"学时证明（{year}年度）　{statement.as_of_text}",
+             f"人员编号：{o['人员编号']}　姓名：{o['姓名']}　单位：{o['单位']}",
              f"岗位：{o['岗位'] or '—'}　执法领域：{o['执法领域'] or '—'}　执法证号：{o['执法证号'] or '—'}",
-             f"要求：{rules.describe()}", ""]
+             f"要求：{rules.describe()}"]
+    service = "　".join(f"{k}：{st[k]}" for k in ("入职日期", "离职日期", "折算说明") if st.get(k))
+    if service:
+        lines.append(service)
+    needs = [k for k in st if k.startswith("要求")]
+    lines += ["本年度要求：" + "，".join(f"{k.removeprefix('要求')} {st[k]:g} 学时" for k in needs), ""]
     if statement.entries.empty:
         lines.append("本年度没有学时记录。")
     else:
@@ -153,6 +165,7 @@ def format_statement(statement: Statement, year: int, rules: Rules) -> str:
     gaps = [f"{k.removesuffix('缺口')}还差 {v:g} 学时" for k, v in st.items() if k.endswith("缺口") and v > 0]
     if gaps:
         lines.append("；".join(gaps))
+    lines += ["", "状态说明：", *(f"  {line}" for line in legend_lines())]
     return "\n".join(lines)
 
 
