@@ -125,6 +125,68 @@ def _xlsx(table: pd.DataFrame, units: pd.DataFrame, title: str, stamp: str, rule
     return buffer.getvalue()
 
 
+def list_bytes(frame: pd.DataFrame, fmt: str, title: str, rules_text: str = "") -> bytes:
+    """A list of officers (the 未达标/有风险 list): one table with 统计截至 and the legend."""
+    stamp = as_of_text(frame)
+    if fmt == "csv":
+        shown = frame.copy()
+        shown.insert(0, "统计截至", stamp.removeprefix("统计截至 "))
+        return shown.to_csv(index=False).encode("utf-8-sig")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name="名单", index=False)
+            sheet = writer.sheets["名单"]
+            format_sheet(sheet, frame, title, stamp)
+            write_notes(sheet, len(frame) + 3, stamp, rules_text)
+        return buffer.getvalue()
+    if fmt == "html":
+        requirement = f"<p>要求：{html.escape(rules_text)}</p>" if rules_text else ""
+        return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1><p class="as-of"><b>{html.escape(stamp)}</b></p>
+{requirement}{legend_html()}<p>共 {len(frame)} 人</p>{status_table_html(frame)}</body></html>""".encode("utf-8")
+    raise ValueError(f"不支持的格式 {fmt}（{'/'.join(FORMATS)}）")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """An Excel sheet name for a unit: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = "".join("_" if c in '[]:*?/\\' else c for c in name).strip("'")[:31] or "单位"
+    title, n = base, 1
+    while title in taken:
+        n += 1
+        title = f"{base[:31 - len(str(n)) - 1]}_{n}"
+    taken.add(title)
+    return title
+
+
+def unit_workbook_bytes(table: pd.DataFrame, title: str, rules_text: str = "") -> bytes:
+    """All units in one workbook: the unit summary (with the legend and chart) first, then one sheet per unit."""
+    from openpyxl.drawing.image import Image
+
+    from tracker.reports import by_unit
+
+    stamp = as_of_text(table)
+    units = by_unit(table)
+    buffer = io.BytesIO()
+    taken = {"单位汇总"}
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        units.to_excel(writer, sheet_name="单位汇总", index=False)
+        summary = writer.sheets["单位汇总"]
+        format_sheet(summary, units, title, stamp)
+        rate_column = list(units.columns).index("达标率") + 1
+        for row in range(2, len(units) + 2):
+            summary.cell(row, rate_column).number_format = "0.0%"
+        next_row = write_notes(summary, len(units) + 3, stamp, rules_text)
+        if len(units):
+            summary.add_image(Image(io.BytesIO(_png(unit_status_chart(units, title)))), f"A{next_row}")
+        for unit, part in table.groupby("单位", sort=True):
+            name = sheet_title(str(unit), taken)
+            part = part.reset_index(drop=True)
+            part.to_excel(writer, sheet_name=name, index=False)
+            format_sheet(writer.sheets[name], part, f"{title}（{unit}）", stamp)
+    return buffer.getvalue()
+
+
 def status_table_html(frame: pd.DataFrame, classes: str = "") -> str:
     """A table with its 状态 cells coloured."""
     styled = frame.style.hide(axis="index")
