@@ -73,7 +73,7 @@ def read_rows(path: Path) -> list[list[Any]]:
         return _text_rows(path, data)
     if kind == "text":
         raise TableError(f"{path.name} 的扩展名是 {path.suffix}，内容却是文本（可能是改了扩展名的 CSV）：请把扩展名改回 .csv，"
-                         f"或{SAVE_AS}")
+                         "或在 Excel 或 WPS 中打开后另存为 .xlsx（Excel 工作簿）再导入")
     if kind == "zip" and suffix in EXCEL:
         return _xlsx_rows(path, data)
     return _calamine_rows(path, data)
