@@ -137,8 +137,11 @@ def import_roster(session: Session, path: Path, recorded_by: str) -> ImportSumma
             people.append(person)
     if reasons:
         raise ImportRefused(path, reasons)
-    summary = ImportSummary(path, len(records))
     existing = {o.officer_no: o for o in session.scalars(select(Officer))}
+    reasons = _zeros_lost(people, existing)
+    if reasons:
+        raise ImportRefused(path, reasons)
+    summary = ImportSummary(path, len(records))
     units: dict[str, int] = {}
     new_rows = []
     for person in {p["officer_no"]: p for p in people}.values():
@@ -161,6 +164,23 @@ def import_roster(session: Session, path: Path, recorded_by: str) -> ImportSumma
                                 added=summary.added, skipped=summary.skipped, recorded_by=recorded_by))
     session.flush()
     return summary
+
+
+def _zeros_lost(people: list[dict], existing: dict[str, Officer]) -> list[str]:
+    """New numbers that are an officer's number with its leading zeros dropped (or added): Excel did it, not HR."""
+    stripped: dict[str, list[str]] = defaultdict(list)
+    for number in existing:
+        stripped[number.lstrip("0")].append(number)
+    reasons = []
+    for person in people:
+        number = person["officer_no"]
+        if number in existing:
+            continue
+        twins = [n for n in stripped.get(number.lstrip("0"), []) if n != number]
+        if twins:
+            reasons.append(f"第{person['row']}行：人员编号 {number} 不在名册中，但名册中有 {'、'.join(twins)}：可能是 Excel 把编号当数字"
+                           "去掉了开头的 0，请把人员编号列设为“文本”格式后重新填写")
+    return reasons
 
 
 # ---------------------------------------------------------------- training sheets
@@ -215,8 +235,7 @@ class Roster:
                          session.execute(select(Officer.id, Officer.officer_no, Officer.name))}
         self.without_zeros: dict[str, list[str]] = defaultdict(list)
         for no in self.officers:
-            if no.lstrip("0") != no:
-                self.without_zeros[no.lstrip("0")].append(no)
+            self.without_zeros[no.lstrip("0")].append(no)
 
     def problem(self, number: str, name: str) -> str | None:
         if not number:
@@ -224,8 +243,9 @@ class Roster:
         officer = self.officers.get(number)
         if officer is None:
             hint = ""
-            if number in self.without_zeros:
-                hint = (f"（名册中有 {'、'.join(self.without_zeros[number])}：可能是 Excel 把编号当数字去掉了开头的 0，"
+            twins = [n for n in self.without_zeros.get(number.lstrip("0"), []) if n != number]
+            if twins:
+                hint = (f"（名册中有 {'、'.join(twins)}：可能是 Excel 把编号当数字去掉了开头的 0，"
                         "请把人员编号列设为“文本”格式后重新填写）")
             return f"人员编号 {number} 不在名册中{hint}"
         if name and name != officer[1]:

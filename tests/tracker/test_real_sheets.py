@@ -153,6 +153,10 @@ def test_leading_zeros_lost_by_excel_get_a_hint(db_url, tmp_path):
     path = write_xlsx(tmp_path / "t.xlsx", training([1234, "赵六", "处罚法", "法律知识", 3, "2026-03-05", "线下"]))
     message = refused(db_url, path)
     assert "第2行：人员编号 1234 不在名册中（名册中有 001234：可能是 Excel" in message
+    with pytest.raises(ImportRefused) as caught, db.session(db_url) as s:  # the roster sent again, through Excel
+        import_roster(s, write_xlsx(tmp_path / "r2.xlsx", [ROSTER[0], [1234, "赵六", "甲县", "", "", ""]]), "hr")
+    assert "第2行：人员编号 1234 不在名册中，但名册中有 001234" in str(caught.value)
+    assert count(db_url, Officer) == 1
 
 
 def test_the_bank_import_reads_files_the_same_way(tmp_path):
