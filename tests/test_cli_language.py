@@ -87,6 +87,8 @@ ERRORS = [
     (["hours", "report", "--year", str(NEXT_YEAR), "-o", "x.xlsx"], f"{NEXT_YEAR}年度尚未开始"),
     (["hours", "report", "--year", "去年", "-o", "x.xlsx"], "年度 '去年' 不是年份"),
     (["hours", "shortfall", "--unit", "丙县", "-o", "x.csv"], "没有名为 丙县 的单位"),
+    (["hours", "report", "--each-unit", "-o", "x.html"], "--each-unit（每个单位一个工作表）只能输出 xlsx"),
+    (["hours", "report", "--each-unit", "--unit", "甲县市场监督管理局", "-o", "x.xlsx"], "不能与 --unit 同时使用"),
     ([*RECORD, "--date", f"{NEXT_YEAR}-01-01"], f"日期 {NEXT_YEAR}-01-01 晚于今天"),
     ([*RECORD, "--date", "2026/13/01"], "日期 '2026/13/01' 不存在：月份应为 1 到 12"),
     ([*RECORD, "--date", "2026-02-30"], "2026年2月只有 28 天"),

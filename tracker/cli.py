@@ -99,6 +99,8 @@ def cmd_report(args) -> int:
         fmt = output_format(args.output, args.format, FORMATS)
         unit = known_unit(args.unit)
         if args.each_unit:
+            if unit:
+                raise CommandError("--each-unit 导出所有单位，不能与 --unit 同时使用")
             if fmt != "xlsx":
                 raise CommandError("--each-unit（每个单位一个工作表）只能输出 xlsx")
             table = service.write_unit_workbook(args.year, Path(args.output), rules)
