@@ -101,3 +101,10 @@ def test_unregistered_records_are_merged_append_only(filled, capsys):
     assert table.loc["B0001", "法律知识"] == 2 and table.loc["X9", "法律知识"] == 0
     assert main(["hours", "move", str(number), "--to", "B0001", "--reason", "再来"]) == 1
     assert "已经冲正过" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["shortfall", "unregistered", "move"])
+def test_the_new_commands_have_help_with_an_example(command, capsys):
+    with pytest.raises(SystemExit):
+        main(["hours", command, "--help"])
+    assert "示例：" in capsys.readouterr().out
