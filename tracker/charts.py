@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PREFERRED = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
              "SimHei", "Microsoft YaHei")
-COLORS = {"达标": "#2e7d32", "有风险": "#f9a825", "未达标": "#c62828"}
+from tracker.standing import COLOURS as COLORS  # noqa: E402
 
 
 @cache
@@ -40,7 +40,10 @@ def unit_status_chart(units: pd.DataFrame, title: str):
     height = max(2.5, 0.45 * len(units) + 1.2)
     figure, axis = plt.subplots(figsize=(8, height), dpi=110)
     left = pd.Series(0, index=units.index, dtype=float)
-    for status, column in (("达标", "达标人数"), ("有风险", "有风险人数"), ("未达标", "未达标人数")):
+    for status in COLORS:
+        column = f"{status}人数"
+        if column not in units:
+            continue
         values = units[column].astype(float)
         axis.barh(units["单位"], values, left=left, color=COLORS[status], label=status)
         left += values
@@ -50,7 +53,7 @@ def unit_status_chart(units: pd.DataFrame, title: str):
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlabel("人数")
     axis.set_title(title)
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 * 4 / height), ncol=3, frameon=False)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 * 4 / height), ncol=4, frameon=False)
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     return figure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -34,7 +35,7 @@ def parse_date(value: Any) -> dt.date:
     t = text(value)
     match = DATE_RE.match(t) or COMPACT_DATE_RE.match(t)
     if match:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        return _real_date(value, int(match[1]), int(match[2]), int(match[3]))
     if re.fullmatch(r"\d{5}(\.0+)?", t):
         serial = int(float(t))
         if 20000 <= serial <= 80000:
@@ -42,13 +43,39 @@ def parse_date(value: Any) -> dt.date:
     raise ValueError(f"日期 {value!r} 无法识别（如 2026-03-05、2026/3/5、2026年3月5日）")
 
 
-def parse_hours(value: Any) -> Decimal:
-    t = text(value).removesuffix("学时").removesuffix("小时").strip()
+def _real_date(value: Any, year: int, month: int, day: int) -> dt.date:
+    """The date, or a Chinese reason why it does not exist (2026/13/01, 2026-02-30)."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"日期 {value!r} 不存在：月份应为 1 到 12")
+    if not 1900 <= year <= 2200:
+        raise ValueError(f"日期 {value!r} 的年份 {year} 不合理")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"日期 {value!r} 不存在：{year}年{month}月只有 {last} 天")
+    return dt.date(year, month, day)
+
+
+def _number(value: Any, column: str, units: tuple[str, ...]) -> Decimal:
+    t = text(value)
+    for unit in units:
+        t = t.removesuffix(unit).strip()
     try:
-        hours = Decimal(t)
+        number = Decimal(t)
     except InvalidOperation:
-        raise ValueError(f"学时 {value!r} 不是数字") from None
-    return hours.quantize(Decimal("0.01"))
+        raise ValueError(f"{column} {value!r} 不是数字") from None
+    if not number.is_finite():
+        raise ValueError(f"{column} {value!r} 不是有效的数字（如 1.5）")
+    return number.quantize(Decimal("0.01"))
+
+
+def parse_hours(value: Any) -> Decimal:
+    """1.5, 1.5学时, 2小时, 2课时 (full-width digits too)."""
+    return _number(value, "学时", ("学时", "小时", "课时", "h"))
+
+
+def parse_minutes(value: Any) -> Decimal:
+    """90, 90分钟, 45分, 45min."""
+    return _number(value, "分钟", ("分钟", "分", "min", "mins"))
 
 
 def parse_category(value: Any) -> str:

@@ -85,13 +85,14 @@ def _sha256(path: Path) -> str:
 
 
 def _table(path: Path, aliases: dict, required: list[str]) -> tuple[list[tuple[int, dict]], list[str]]:
+    """The data rows (sheet row number, cells by canonical column) below the header row, and the columns found."""
     try:
         rows = read_rows(path)
     except (ValueError, OSError) as exc:
         raise ImportRefused(path, [str(exc)]) from exc
     if not rows:
         raise ImportRefused(path, ["文件是空的"])
-    top = header_row(rows)
+    top = header_row(rows, aliases)
     columns = column_map(rows[top], aliases)
     missing = [c for c in required if c not in columns]
     if missing:
@@ -102,6 +103,8 @@ def _table(path: Path, aliases: dict, required: list[str]) -> tuple[list[tuple[i
         cells = {name: (row[i] if i < len(row) else "") for name, i in columns.items()}
         if any(str(v).strip() for v in cells.values()):
             records.append((number, cells))
+    if not records:
+        raise ImportRefused(path, [f"第{top + 1}行是表头，下面没有数据行：文件里没有可导入的记录"])
     return records, list(columns)
 
 
@@ -121,7 +124,9 @@ def import_roster(session: Session, path: Path, recorded_by: str) -> ImportSumma
                 try:
                     person[key] = cleaning.parse_date(cells[column])
                 except ValueError as exc:
-                    problems.append(str(exc))
+                    problems.append(f"{column}：{exc}")
+        if person["joined_on"] and person["left_on"] and person["left_on"] < person["joined_on"]:
+            problems.append(f"离职日期 {person['left_on'].isoformat()} 早于入职日期 {person['joined_on'].isoformat()}")
         if number in seen and seen[number] != person:
             problems.append(f"人员编号 {number} 与第{seen[number]['row']}行重复且内容不同")
         person["row"] = row
@@ -132,8 +137,11 @@ def import_roster(session: Session, path: Path, recorded_by: str) -> ImportSumma
             people.append(person)
     if reasons:
         raise ImportRefused(path, reasons)
-    summary = ImportSummary(path, len(records))
     existing = {o.officer_no: o for o in session.scalars(select(Officer))}
+    reasons = _zeros_lost(people, existing)
+    if reasons:
+        raise ImportRefused(path, reasons)
+    summary = ImportSummary(path, len(records))
     units: dict[str, int] = {}
     new_rows = []
     for person in {p["officer_no"]: p for p in people}.values():
@@ -158,6 +166,23 @@ def import_roster(session: Session, path: Path, recorded_by: str) -> ImportSumma
     return summary
 
 
+def _zeros_lost(people: list[dict], existing: dict[str, Officer]) -> list[str]:
+    """New numbers that are an officer's number with its leading zeros dropped (or added): Excel did it, not HR."""
+    stripped: dict[str, list[str]] = defaultdict(list)
+    for number in existing:
+        stripped[number.lstrip("0")].append(number)
+    reasons = []
+    for person in people:
+        number = person["officer_no"]
+        if number in existing:
+            continue
+        twins = [n for n in stripped.get(number.lstrip("0"), []) if n != number]
+        if twins:
+            reasons.append(f"第{person['row']}行：人员编号 {number} 不在名册中，但名册中有 {'、'.join(twins)}：可能是 Excel 把编号当数字"
+                           "去掉了开头的 0，请把人员编号列设为“文本”格式后重新填写")
+    return reasons
+
+
 # ---------------------------------------------------------------- training sheets
 
 def row_key(officer_no: str, date: dt.date, category: str, hours: Decimal, form: str, title: str) -> str:
@@ -173,93 +198,140 @@ def _chunks(items: list, size: int = 900):
 
 def import_training(session: Session, path: Path, recorded_by: str, rules: Rules | None = None,
                     today: dt.date | None = None, progress: bool = True) -> ImportSummary:
+    """Check the whole sheet, then write its new rows in one batch (or refuse it, writing nothing)."""
     rules = rules or Rules.load()
     today = today or dt.date.today()
     records, columns = _table(path, TRAINING_ALIASES, ["人员编号", "类别", "日期"])
     if "学时" not in columns and "分钟" not in columns:
         raise ImportRefused(path, ["缺少必需的列 学时（或 分钟）"])
-    officers = {no: (oid, name) for oid, no, name in session.execute(select(Officer.id, Officer.officer_no, Officer.name))}
+    roster = Roster(session)
     reasons: list[str] = []
     parsed = []
     for row, cells in records:
-        problems = []
-        number = cleaning.text(cells.get("人员编号"))
-        officer = officers.get(number)
-        if not number:
-            problems.append("人员编号为空")
-        elif officer is None:
-            problems.append(f"人员编号 {number} 不在名册中")
-        else:
-            name = cleaning.text(cells.get("姓名"))
-            if name and name != officer[1]:
-                problems.append(f"姓名 {name} 与名册中的 {officer[1]} 不符")
-        values = {}
-        for key, parse, column in (("category", cleaning.parse_category, "类别"), ("form", cleaning.parse_form, "形式"),
-                                   ("date", cleaning.parse_date, "日期")):
-            try:
-                values[key] = parse(cells.get(column, ""))
-            except ValueError as exc:
-                problems.append(str(exc))
-        try:
-            if cleaning.text(cells.get("学时")):
-                values["hours"] = cleaning.parse_hours(cells["学时"])
-            else:
-                minutes = cleaning.parse_hours(cells.get("分钟", ""))
-                values["hours"] = Decimal(str(rules.hours_from_minutes(float(minutes)))).quantize(Decimal("0.01"))
-            if not Decimal(0) < values["hours"] <= Decimal(24):
-                problems.append(f"学时 {values['hours']} 无效：应大于 0 且一天不超过 24")
-        except ValueError as exc:
-            problems.append(str(exc))
-        if "date" in values and values["date"] > today:
-            problems.append(f"日期 {values['date'].isoformat()} 晚于今天")
+        values, problems = training_row(cells, roster, rules, today)
         if problems:
             reasons.append(f"第{row}行：" + "；".join(problems))
-            continue
-        title = cleaning.text(cells.get("培训名称"))
-        key = row_key(number, values["date"], values["category"], values["hours"], values["form"], title)
-        parsed.append({"row": row, "officer_id": officer[0], "officer_no": number, "title": title, "key": key, **values})
+        else:
+            parsed.append({"row": row, **values})
     if reasons:
         raise ImportRefused(path, reasons)
-
     summary = ImportSummary(path, len(records))
-    # rows already in the ledger (or repeated within this file) are skipped
+    fresh = _not_yet_recorded(session, parsed)
+    summary.skipped = len(parsed) - len(fresh)
+    reasons = _over_a_day(session, fresh)
+    if reasons:
+        raise ImportRefused(path, reasons)
+    if fresh:
+        _write_batch(session, path, fresh, len(records), summary.skipped, recorded_by, progress)
+    summary.added = len(fresh)
+    return summary
+
+
+class Roster:
+    """The officers a training sheet may name: number -> (id, name), and a hint for numbers that lost leading zeros."""
+
+    def __init__(self, session: Session):
+        self.officers = {no: (oid, name) for oid, no, name in
+                         session.execute(select(Officer.id, Officer.officer_no, Officer.name))}
+        self.without_zeros: dict[str, list[str]] = defaultdict(list)
+        for no in self.officers:
+            self.without_zeros[no.lstrip("0")].append(no)
+
+    def problem(self, number: str, name: str) -> str | None:
+        if not number:
+            return "人员编号为空"
+        officer = self.officers.get(number)
+        if officer is None:
+            hint = ""
+            twins = [n for n in self.without_zeros.get(number.lstrip("0"), []) if n != number]
+            if twins:
+                hint = (f"（名册中有 {'、'.join(twins)}：可能是 Excel 把编号当数字去掉了开头的 0，"
+                        "请把人员编号列设为“文本”格式后重新填写）")
+            return f"人员编号 {number} 不在名册中{hint}"
+        if name and name != officer[1]:
+            return f"姓名 {name} 与名册中的 {officer[1]} 不符"
+        return None
+
+
+def training_row(cells: dict, roster: Roster, rules: Rules, today: dt.date) -> tuple[dict, list[str]]:
+    """One sheet row as ledger values, or the reasons it is refused (each naming its column)."""
+    problems = []
+    number = cleaning.text(cells.get("人员编号"))
+    wrong = roster.problem(number, cleaning.text(cells.get("姓名")))
+    if wrong:
+        problems.append(wrong)
+    values: dict = {}
+    for key, parse, column in (("category", cleaning.parse_category, "类别"), ("form", cleaning.parse_form, "形式"),
+                               ("date", cleaning.parse_date, "日期")):
+        try:
+            values[key] = parse(cells.get(column, ""))
+        except ValueError as exc:
+            problems.append(str(exc))
+    try:
+        values["hours"] = _hours(cells, rules)
+        if not Decimal(0) < values["hours"] <= Decimal(24):
+            problems.append(f"学时 {values['hours']} 无效：应大于 0 且一天不超过 24")
+    except ValueError as exc:
+        problems.append(str(exc))
+    if "date" in values and values["date"] > today:
+        problems.append(f"日期 {values['date'].isoformat()} 晚于今天")
+    if problems:
+        return {}, problems
+    title = cleaning.text(cells.get("培训名称"))
+    key = row_key(number, values["date"], values["category"], values["hours"], values["form"], title)
+    return {"officer_id": roster.officers[number][0], "officer_no": number, "title": title, "key": key, **values}, []
+
+
+def _hours(cells: dict, rules: Rules) -> Decimal:
+    """学时 from the 学时 column, or from the 分钟 column by the rules' minutes per 学时."""
+    if cleaning.text(cells.get("学时")):
+        return cleaning.parse_hours(cells["学时"])
+    minutes = cleaning.parse_minutes(cells.get("分钟", ""))
+    return Decimal(str(rules.hours_from_minutes(float(minutes)))).quantize(Decimal("0.01"))
+
+
+def _not_yet_recorded(session: Session, parsed: list[dict]) -> list[dict]:
+    """The rows not in the ledger yet (a row repeated within the file counts once)."""
     known: set[str] = set()
-    keys = [p["key"] for p in parsed]
-    for chunk in _chunks(keys):
+    for chunk in _chunks([p["key"] for p in parsed]):
         known.update(session.scalars(select(LedgerEntry.dedup_key).where(LedgerEntry.dedup_key.in_(chunk))))
     fresh, seen = [], set()
     for p in parsed:
-        if p["key"] in known or p["key"] in seen:
-            summary.skipped += 1
-        else:
+        if p["key"] not in known and p["key"] not in seen:
             seen.add(p["key"])
             fresh.append(p)
-    # more than 24 hours in one day for one officer, counting what is already recorded
+    return fresh
+
+
+def _over_a_day(session: Session, fresh: list[dict]) -> list[str]:
+    """Rows that would give an officer more than 24 学时 in one day, counting what is already recorded."""
     day_hours: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
     for p in fresh:
         day_hours[(p["officer_id"], p["date"])] += p["hours"]
-    if fresh:
-        first, last = min(p["date"] for p in fresh), max(p["date"] for p in fresh)
-        for chunk in _chunks(sorted({p["officer_id"] for p in fresh})):
-            recorded = session.execute(
-                select(LedgerEntry.officer_id, LedgerEntry.entry_date, func.sum(LedgerEntry.hours))
-                .where(LedgerEntry.officer_id.in_(chunk), LedgerEntry.entry_date.between(first, last))
-                .group_by(LedgerEntry.officer_id, LedgerEntry.entry_date)
-            )
-            for oid, day, hours in recorded:
-                if (oid, day) in day_hours:
-                    day_hours[(oid, day)] += Decimal(hours)
+    if not fresh:
+        return []
+    first, last = min(p["date"] for p in fresh), max(p["date"] for p in fresh)
+    for chunk in _chunks(sorted({p["officer_id"] for p in fresh})):
+        recorded = session.execute(
+            select(LedgerEntry.officer_id, LedgerEntry.entry_date, func.sum(LedgerEntry.hours))
+            .where(LedgerEntry.officer_id.in_(chunk), LedgerEntry.entry_date.between(first, last))
+            .group_by(LedgerEntry.officer_id, LedgerEntry.entry_date)
+        )
+        for oid, day, hours in recorded:
+            if (oid, day) in day_hours:
+                day_hours[(oid, day)] += Decimal(hours)
+    reasons = []
     for p in fresh:
         total = day_hours[(p["officer_id"], p["date"])]
         if total > 24:
             reasons.append(f"第{p['row']}行：人员 {p['officer_no']} 在 {p['date'].isoformat()} 共 {total} 学时，超过一天 24 学时")
-    if reasons:
-        raise ImportRefused(path, reasons)
-    if not fresh:
-        return summary
+    return reasons
 
-    batch = ImportBatch(kind="training", file_name=path.name, file_sha256=_sha256(path), rows=len(records),
-                        added=len(fresh), skipped=summary.skipped, recorded_by=recorded_by)
+
+def _write_batch(session: Session, path: Path, fresh: list[dict], rows: int, skipped: int, recorded_by: str,
+                 progress: bool) -> None:
+    batch = ImportBatch(kind="training", file_name=path.name, file_sha256=_sha256(path), rows=rows,
+                        added=len(fresh), skipped=skipped, recorded_by=recorded_by)
     session.add(batch)
     session.flush()
     bar = tqdm(total=len(fresh), desc=f"导入 {path.name}", unit="行", file=sys.stderr, disable=not progress,
@@ -274,5 +346,3 @@ def import_training(session: Session, path: Path, recorded_by: str, rules: Rules
         ])
         bar.update(len(chunk))
     bar.close()
-    summary.added = len(fresh)
-    return summary

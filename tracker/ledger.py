@@ -161,3 +161,27 @@ def officer_entries(session: Session, officer_id: int, year: int | None = None) 
     if year is not None:
         query = query.where(LedgerEntry.year == year)
     return list(session.scalars(query.order_by(LedgerEntry.entry_date, LedgerEntry.id)))
+
+
+def move(session: Session, entry_id: int, to_officer_no: str, reason: str, recorded_by: str) -> tuple[LedgerEntry, LedgerEntry]:
+    """Merge an entry into another officer (e.g. one filed under （未登记单位））, append-only: the entry is reversed and
+    the same hours are recorded for the right officer, naming the entry they came from."""
+    original = session.get(LedgerEntry, entry_id)
+    if original is None:
+        raise LedgerError(f"没有编号为 {entry_id} 的学时记录")
+    if original.source_kind == "reversal":
+        raise LedgerError(f"记录 {entry_id} 是冲正记录，不能并入他人")
+    if not reason.strip():
+        raise LedgerError("并入必须写明原因")
+    target = officer_by_no(session, to_officer_no)
+    if target.id == original.officer_id:
+        raise LedgerError(f"记录 {entry_id} 已经是 {to_officer_no} 的记录")
+    source_no = original.officer.officer_no
+    reversal = reverse(session, entry_id, f"并入 {to_officer_no}：{reason.strip()}", recorded_by)
+    moved = record(session, NewEntry(
+        officer_id=target.id, entry_date=original.entry_date, category=original.category, hours=original.hours,
+        form=original.form, title=original.title, source_kind=original.source_kind,
+        source_ref=f"由记录 {entry_id}（原人员编号 {source_no}）并入" + (f"；{original.source_ref}" if original.source_ref else ""),
+        recorded_by=recorded_by, dedup_key=f"move:{entry_id}", reason=reason.strip(),
+    ))
+    return reversal, moved

@@ -1,7 +1,7 @@
 """Compliance of every officer against the year's requirement: the table, per-unit totals, and an officer's 学时证明.
 
-Status: 达标 (requirement met); 有风险 (not met, and at the pace so far the officer will not make it by 31 December);
-未达标 (not met: the year is over, or the pace would still get there).
+The status is decided in ``tracker.standing`` (达标 / 进度正常 / 有风险 / 未达标, the last only once the year is over or the
+officer has left). The table carries the date it was counted to in ``table.attrs["as_of"]``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from ground.vocabulary import CATEGORIES
 from tracker.models import HourTotal, Officer, Unit
 from tracker.rules import Rules
+from tracker.standing import STATUSES, decide
 
-STATUSES = ("达标", "有风险", "未达标")
+__all__ = ["STATUSES", "by_unit", "compliance", "shortfall_list"]
 
 
 def _officers(session: Session, unit: str | None) -> pd.DataFrame:
@@ -101,14 +102,14 @@ def compliance(session: Session, year: int, rules: Rules | None = None, unit: st
     if rules.carry_over:
         prev_have = {"legal": previous["legal"].to_numpy(), "operations": previous["operations"].to_numpy()}
         prev_have["total"] = prev_have["legal"] + prev_have["operations"]
-    # elapsed part of the officer's service period in the year, for the forecast
-    start_of_year = dt.date(year, 1, 1)
-    days_in_year = (dt.date(year, 12, 31) - start_of_year).days + 1
-    elapsed = np.full(len(frame), ((as_of - start_of_year).days + 1) / days_in_year)
-    served = np.maximum(share, 1e-9)
-    progress = np.clip(elapsed / served, 1e-9, 1.0)
+    # the part of the officer's service period in the year that has elapsed, for the forecast
+    start, end, left = _service_period(people, year)
+    as_of_day = np.datetime64(as_of, "D")
+    elapsed = (as_of_day - start).astype(int) + 1
+    length = (end - start).astype(int) + 1
+    progress = np.clip(elapsed / np.maximum(length, 1), 1e-9, 1.0)
     met = np.ones(len(frame), dtype=bool)
-    at_risk = np.zeros(len(frame), dtype=bool)
+    behind = np.zeros(len(frame), dtype=bool)
     labels = {"legal": "法律知识", "operations": "专门业务", "total": "合计"}
     for need in needs:
         base = {"legal": rules.legal, "operations": rules.operations, "total": rules.total}[need]
@@ -124,21 +125,69 @@ def compliance(session: Session, year: int, rules: Rules | None = None, unit: st
         frame[f"{labels[need]}缺口"] = shortfall
         met &= shortfall <= 0
         forecast = got / progress
-        at_risk |= (shortfall > 0) & (forecast < required)
+        behind |= (shortfall > 0) & (forecast < required)
         frame[f"预计年底{labels[need]}"] = forecast.round(1)
-    year_over = as_of >= dt.date(year, 12, 31)
-    frame["状态"] = np.where(met, "达标", np.where(at_risk & (not year_over), "有风险", "未达标"))
-    return frame.sort_values(["单位", "人员编号"], kind="stable").reset_index(drop=True)
+    final = np.full(len(frame), as_of >= dt.date(year, 12, 31)) | (left <= as_of_day)
+    frame["状态"] = decide(met, behind, final)
+    frame["入职日期"] = people["joined"].map(_day).to_numpy()
+    frame["离职日期"] = people["left"].map(_day).to_numpy()
+    frame["折算说明"] = [_proration_note(x) for x in share]
+    frame = frame.sort_values(["单位", "人员编号"], kind="stable").reset_index(drop=True)
+    frame.attrs["as_of"] = as_of
+    return frame
+
+
+def _day(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else ""
+
+
+def _proration_note(share: float) -> str:
+    if share >= 1:
+        return ""
+    if share <= 0:
+        return "本年度不在岗，不作要求"
+    return f"按在岗 {round(share * 12)} 个月折算"
+
+
+def _service_period(people: pd.DataFrame, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and last day in post within the year, and the leaving day (far in the future when none), per officer."""
+    first, last = np.datetime64(dt.date(year, 1, 1), "D"), np.datetime64(dt.date(year, 12, 31), "D")
+    never = np.datetime64("9999-12-31", "D")
+
+    def days(column: str, default) -> np.ndarray:
+        return np.array([np.datetime64(v, "D") if isinstance(v, dt.date) else default for v in people[column]],
+                        dtype="datetime64[D]")
+
+    joined, left = days("joined", first), days("left", never)
+    start = np.maximum(joined, first)
+    end = np.maximum(np.minimum(left, last), start)
+    return start, end, left
+
+
+def shortfall_list(table: pd.DataFrame) -> pd.DataFrame:
+    """Officers who are 未达标 or 有风险, the largest shortfall first (then unit and number)."""
+    gaps = [c for c in table.columns if c.endswith("缺口")]
+    short = table[table["状态"].isin(["未达标", "有风险"])].copy()
+    short.insert(0, "缺口合计", short[gaps].sum(axis=1).round(2) if gaps else 0.0)
+    keep = ["缺口合计", "状态", "人员编号", "姓名", "单位", "岗位", *gaps,
+            *[c for c in table.columns if c.startswith("要求")], "法律知识", "专门业务", "入职日期", "离职日期", "折算说明"]
+    short = short[[c for c in keep if c in short.columns]]
+    short = short.sort_values(["缺口合计", "单位", "人员编号"], ascending=[False, True, True], kind="stable")
+    short = short.reset_index(drop=True)
+    short.attrs = dict(table.attrs)
+    return short
 
 
 def by_unit(table: pd.DataFrame) -> pd.DataFrame:
     """Per unit: officers, how many meet the requirement, compliance rate, at risk, average hours."""
     if table.empty:
-        return pd.DataFrame(columns=["单位", "人数", "达标人数", "达标率", "有风险人数", "未达标人数", "人均法律知识", "人均专门业务"])
+        return pd.DataFrame(columns=["单位", "人数", "达标人数", "达标率", "进度正常人数", "有风险人数", "未达标人数", "人均法律知识",
+                                     "人均专门业务"])
     grouped = table.groupby("单位", sort=True)
     out = pd.DataFrame({
         "人数": grouped.size(),
         "达标人数": grouped["状态"].apply(lambda s: int((s == "达标").sum())),
+        "进度正常人数": grouped["状态"].apply(lambda s: int((s == "进度正常").sum())),
         "有风险人数": grouped["状态"].apply(lambda s: int((s == "有风险").sum())),
         "未达标人数": grouped["状态"].apply(lambda s: int((s == "未达标").sum())),
         "人均法律知识": grouped["法律知识"].mean().round(1),

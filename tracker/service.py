@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,15 +16,25 @@ from sqlalchemy import select
 
 from ground.vocabulary import CATEGORIES
 from tracker import db, ledger, study
-from tracker.export import write_report
+from tracker.export import list_bytes, unit_workbook_bytes, write_report
 from tracker.imports import ImportSummary, import_roster, import_training
 from tracker.models import FORMS, SOURCE_KINDS, LedgerEntry, Officer, Unit
-from tracker.reports import by_unit, compliance
+from tracker.reports import by_unit, compliance, shortfall_list
 from tracker.rules import Rules
+from tracker.statement import Statement, statement_bytes
+from tracker.statement import as_text as statement_text
 
 
 def current_user() -> str:
-    return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+    """Who records: the full name of the login account when the system knows it (the GECOS field), else the login."""
+    login = os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+    try:
+        import pwd
+
+        full = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except (ImportError, KeyError):
+        full = ""
+    return full or login
 
 
 def import_roster_file(path: Path, recorded_by: str | None = None, url: str | None = None) -> ImportSummary:
@@ -106,17 +115,8 @@ def write_compliance_report(year: int, fmt: str, output: Path, unit: str | None 
     rules = rules or Rules.load()
     table = compliance_table(year, unit, rules, as_of, url)
     title = f"{year}年度执法人员学时达标情况" + (f"（{unit}）" if unit else "")
-    write_report(table, by_unit(table), fmt, Path(output), title, rules.required())
+    write_report(table, by_unit(table), fmt, Path(output), title, rules.required(), rules_text=rules.describe())
     return table
-
-
-@dataclass
-class Statement:
-    """An officer's 学时证明: who, every entry with its source, and the year's standing."""
-
-    officer: dict
-    entries: pd.DataFrame
-    standing: dict
 
 
 def officer_statement(officer_no: str, year: int, rules: Rules | None = None, as_of: dt.date | None = None,
@@ -133,27 +133,72 @@ def officer_statement(officer_no: str, year: int, rules: Rules | None = None, as
              "冲正记录": e.reverses_id or "", "原因": e.reason, "记录人": e.recorded_by,
              "记录时间": e.recorded_at.strftime("%Y-%m-%d %H:%M")} for e in entries]
     standing = table[table["人员编号"] == officer_no].iloc[0].to_dict()
-    return Statement(info, pd.DataFrame(rows), standing)
+    return Statement(info, pd.DataFrame(rows), standing, table.attrs["as_of"], year)
 
 
 def format_statement(statement: Statement, year: int, rules: Rules) -> str:
-    o, st = statement.officer, statement.standing
-    lines = [f"学时证明（{year}年度）", f"人员编号：{o['人员编号']}　姓名：{o['姓名']}　单位：{o['单位']}",
-             f"岗位：{o['岗位'] or '—'}　执法领域：{o['执法领域'] or '—'}　执法证号：{o['执法证号'] or '—'}",
-             f"要求：{rules.describe()}", ""]
-    if statement.entries.empty:
-        lines.append("本年度没有学时记录。")
-    else:
-        for e in statement.entries.to_dict("records"):
-            note = f"（冲正记录 {e['冲正记录']}：{e['原因']}）" if e["冲正记录"] else ""
-            lines.append(f"  [{e['记录号']}] {e['日期']} {e['类别']} {e['学时']:+g} 学时 {e['形式']} "
-                         f"{e['培训名称']} — {e['来源']}：{e['来源说明']}；记录人 {e['记录人']}{note}")
-    lines.append("")
-    lines.append(f"合计：法律知识 {st['法律知识']:g} 学时，专门业务 {st['专门业务']:g} 学时。状态：{st['状态']}")
-    gaps = [f"{k.removesuffix('缺口')}还差 {v:g} 学时" for k, v in st.items() if k.endswith("缺口") and v > 0]
-    if gaps:
-        lines.append("；".join(gaps))
-    return "\n".join(lines)
+    return statement_text(statement, rules)
+
+
+def write_statement(statement: Statement, fmt: str, output: Path, rules: Rules | None = None) -> None:
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(statement_bytes(statement, fmt, rules or Rules.load()))
+
+
+def unit_names(url: str | None = None) -> list[str]:
+    with db.session(url) as s:
+        return list(s.scalars(select(Unit.name).order_by(Unit.name)))
+
+
+def write_unit_workbook(year: int, output: Path, rules: Rules | None = None, as_of: dt.date | None = None,
+                        url: str | None = None) -> pd.DataFrame:
+    """All units in one run: one sheet per unit (and the unit summary first)."""
+    rules = rules or Rules.load()
+    table = compliance_table(year, None, rules, as_of, url)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(unit_workbook_bytes(table, f"{year}年度执法人员学时达标情况", rules.describe()))
+    return table
+
+
+def shortfall_table(year: int, unit: str | None = None, rules: Rules | None = None, as_of: dt.date | None = None,
+                    url: str | None = None) -> pd.DataFrame:
+    return shortfall_list(compliance_table(year, unit, rules, as_of, url))
+
+
+def write_shortfall_list(year: int, fmt: str, output: Path, unit: str | None = None, rules: Rules | None = None,
+                         as_of: dt.date | None = None, url: str | None = None) -> pd.DataFrame:
+    rules = rules or Rules.load()
+    short = shortfall_table(year, unit, rules, as_of, url)
+    title = f"{year}年度学时未达标、有风险人员名单" + (f"（{unit}）" if unit else "")
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(list_bytes(short, fmt, title, rules.describe()))
+    return short
+
+
+def unregistered_entries(year: int | None = None, url: str | None = None) -> pd.DataFrame:
+    """Entries of officers filed under （未登记单位） (not in the roster when they studied), not yet moved or reversed."""
+    with db.session(url) as s:
+        query = (select(LedgerEntry, Officer).join(Officer, LedgerEntry.officer_id == Officer.id)
+                 .join(Unit, Officer.unit_id == Unit.id).where(Unit.name == study.UNREGISTERED_UNIT,
+                                                                LedgerEntry.source_kind != "reversal"))
+        if year is not None:
+            query = query.where(LedgerEntry.year == year)
+        reversed_ids = set(s.scalars(select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))))
+        rows = [{"记录号": e.id, "人员编号": o.officer_no, "姓名": o.name, "日期": e.entry_date,
+                 "类别": CATEGORIES[e.category], "学时": float(e.hours), "形式": FORMS[e.form], "培训名称": e.title,
+                 "来源": SOURCE_KINDS[e.source_kind] + (f"：{e.source_ref}" if e.source_ref else "")}
+                for e, o in s.execute(query.order_by(LedgerEntry.entry_date, LedgerEntry.id)) if e.id not in reversed_ids]
+    return pd.DataFrame(rows, columns=["记录号", "人员编号", "姓名", "日期", "类别", "学时", "形式", "培训名称", "来源"])
+
+
+def move_entry(entry_id: int, to_officer_no: str, reason: str, recorded_by: str | None = None,
+               url: str | None = None) -> tuple[LedgerEntry, LedgerEntry]:
+    """Merge a record into the right officer, append-only: reverse it and record the same hours for that officer."""
+    with db.session(url) as s:
+        return ledger.move(s, entry_id, to_officer_no, reason, recorded_by or current_user())
 
 
 def officer_ids(url: str | None = None) -> list[str]:

@@ -237,7 +237,7 @@ class _Importer:
         if not rows:
             self.fail(1, "文件是空的")
             return []
-        header_index = header_row(rows)
+        header_index = header_row(rows, _aliases())
         columns = column_map(rows[header_index], _aliases())
         missing = [c for c in ("题型", "题干", "答案") if c not in columns]
         if missing:
