@@ -18,8 +18,7 @@ from pathlib import Path
 import ipywidgets as w
 import yaml
 
-from academy.holidays import CalendarNotCovered, HolidayCalendar, provisional_notice
-from academy.holidays import calendar as default_calendar
+from academy.holidays import CalendarNotCovered, HolidayCalendar, default_calendar, provisional_notice
 from ground.settings import PROJECT_ROOT
 
 CHECKLISTS = PROJECT_ROOT / "courses" / "checklists"

@@ -203,6 +203,33 @@ def _statutory_holidays(rules: StatutoryRules, year: int) -> dict[dt.date, str]:
     return rules.holidays(year)
 
 
+def year_summary(year: int, calendar: HolidayCalendar | None = None) -> list[str]:
+    """The days off and 调休上班日 of ``year`` and where they come from, for an administrator to check."""
+    calendar = calendar or default_calendar
+    days = [calendar.day(dt.date(year, 1, 1) + dt.timedelta(days=i)) for i in range((dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days)]
+    if year in calendar.arrangements:
+        head = f"{year}年：按已添加的放假安排文件（{calendar.arrangements[year].source or f'{year}.yaml'}）"
+    elif days[0].provisional:
+        head = f"{year}年：放假调休安排尚未收录，以下按{calendar.rules.source}推算的法定节假日（不含调休）"
+    else:
+        head = f"{year}年：按已收录的国务院办公厅放假安排"
+    lines = [head]
+    runs: list[list[Day]] = []
+    for day in days:
+        if day.workday or not day.holiday:
+            continue
+        if runs and runs[-1][-1].holiday == day.holiday and (day.date - runs[-1][-1].date).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        span = run[0].date.strftime("%m-%d") + (f" 至 {run[-1].date.strftime('%m-%d')}" if len(run) > 1 else "")
+        lines.append(f"  {run[0].holiday}：{span}（{len(run)} 天）")
+    makeup = [d.date.strftime("%m-%d") for d in days if d.makeup_workday]
+    lines.append(f"  调休上班日：{'、'.join(makeup) if makeup else '无'}")
+    return lines
+
+
 def provisional_notice(years) -> str:
     """What an officer reads when a result rests on computed holidays for ``years``."""
     years = sorted(set(years))
@@ -214,4 +241,4 @@ def provisional_notice(years) -> str:
             "请以国务院办公厅公布的放假安排为准核对。")
 
 
-calendar = HolidayCalendar()
+default_calendar = HolidayCalendar()

@@ -9,6 +9,7 @@ import chinese_calendar
 import pytest
 import yaml
 
+from academy.cli import main
 from academy.course_tools import (
     Checklist,
     DeadlineCalculator,
@@ -17,7 +18,15 @@ from academy.course_tools import (
     late_fee,
     period_end,
 )
-from academy.holidays import HOLIDAYS, RULES_FILE, ArrangementError, CalendarNotCovered, HolidayCalendar, StatutoryRule
+from academy.holidays import (
+    HOLIDAYS,
+    RULES_FILE,
+    ArrangementError,
+    CalendarNotCovered,
+    HolidayCalendar,
+    StatutoryRule,
+    year_summary,
+)
 
 NOT_ON_FILE = "2027年的放假调休安排尚未收录"
 
@@ -127,6 +136,17 @@ def test_a_wrong_arrangement_file_is_refused_with_the_reason(tmp_path, change, r
     calendar = _calendar_with(tmp_path, {**ARRANGEMENT_2027, **change})
     with pytest.raises(ArrangementError, match=re.escape(reason)):
         calendar.is_workday(dt.date(2027, 3, 1))
+
+
+def test_an_administrator_sees_a_year_and_where_it_comes_from(tmp_path, capsys):
+    computed = year_summary(2027)
+    assert "尚未收录" in computed[0] and "  春节：02-05 至 02-08（4 天）" in computed and computed[-1] == "  调休上班日：无"
+    on_file = year_summary(2027, _calendar_with(tmp_path, ARRANGEMENT_2027))
+    assert "测试用放假安排" in on_file[0] and "  春节：02-05 至 02-12（8 天）" in on_file
+    assert on_file[-1] == "  调休上班日：01-31、02-20、04-25、10-09"
+    assert "  国庆节：10-01 至 10-07（7 天）" in year_summary(2026)
+    assert main(["courses", "holidays", "2003"]) == 1
+    assert "2003年的法定节假日和调休安排尚未收录" in capsys.readouterr().out
 
 
 def test_the_shipped_holiday_files_load():
