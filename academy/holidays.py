@@ -110,7 +110,7 @@ def load_arrangement(path: Path, rules: StatutoryRules | None = None) -> Arrange
     """One official arrangement file, checked; ``ArrangementError`` names the file and what is wrong."""
 
     def fail(reason: str) -> NoReturn:
-        raise ArrangementError(f"放假安排文件 {path.name} 有误：{reason}")
+        raise ArrangementError(f"放假安排文件 {path.name} 有误：{reason}。请联系管理员更正")
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
