@@ -1,5 +1,5 @@
 """Tools an officer uses at work, shown in the operations modules: a period calculator with China's statutory
-holidays and 调休 workdays (from the maintained ``chinese-calendar`` package), a 加处罚款 calculator, and checklists.
+holidays and 调休 workdays (``academy.holidays``), a 加处罚款 calculator, and checklists.
 
 Periods follow the texts: 行政处罚法第八十五条 and 行政强制法第六十九条 count 二日/三日/五日/七日 (行政强制法: 十日以内)
 as working days without statutory holidays; other periods are calendar days, and a period whose last day falls on a
@@ -15,24 +15,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import chinese_calendar
 import ipywidgets as w
 import yaml
 
+from academy.holidays import CalendarNotCovered, HolidayCalendar, default_calendar, provisional_notice
 from ground.settings import PROJECT_ROOT
 
 CHECKLISTS = PROJECT_ROOT / "courses" / "checklists"
 
-
-class CalendarNotCovered(ValueError):
-    pass
+__all__ = ["CalendarNotCovered", "Checklist", "DeadlineCalculator", "LateFeeCalculator", "Period", "checklist_names",
+           "is_workday", "late_fee", "period_end"]
 
 
 def is_workday(day: dt.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        raise CalendarNotCovered(f"{day.year}年的法定节假日和调休安排尚未收录（chinese-calendar 需要更新），请人工核对") from None
+    return default_calendar.is_workday(day)
 
 
 @dataclass(frozen=True)
@@ -42,38 +38,64 @@ class Period:
     working_days: bool
     end: dt.date
     skipped: tuple[dt.date, ...]  # non-working days passed over (working-day periods) or the holiday moved past
+    makeup_workdays: tuple[dt.date, ...] = ()  # Saturdays and Sundays counted as working days (调休上班日)
+    provisional_years: tuple[int, ...] = ()  # years whose 调休 arrangement is not on file: holidays computed
 
-    def explain(self) -> str:
+    @property
+    def notice(self) -> str:
+        return provisional_notice(self.provisional_years)
+
+    def explain(self, notice: bool = True) -> str:
         kind = "个工作日" if self.working_days else "日（自然日）"
         text = f"自 {self.start.isoformat()} 的次日起算 {self.days} {kind}，期限届满日为 {self.end.isoformat()}（{_weekday(self.end)}）。"
         if self.skipped:
             label = "其间不计算的休息日和法定节假日" if self.working_days else "最后一日为休息日或法定节假日，顺延跳过"
-            text += f"{label}：{'、'.join(d.strftime('%m-%d') for d in self.skipped)}。"
+            text += f"{label}：{self._dates(self.skipped)}。"
+        if self.makeup_workdays:
+            label = "其间按工作日计算的调休上班日" if self.working_days else "届满日为调休上班日"
+            text += f"{label}：{self._dates(self.makeup_workdays, weekday=True)}。"
+        if notice and self.notice:
+            text += self.notice
         return text
+
+    def _dates(self, days: tuple[dt.date, ...], weekday: bool = False) -> str:
+        form = "%m-%d" if self.start.year == self.end.year else "%Y-%m-%d"
+        return "、".join(d.strftime(form) + (f"（{_weekday(d)}）" if weekday else "") for d in days)
 
 
 def _weekday(day: dt.date) -> str:
     return "星期" + "一二三四五六日"[day.weekday()]
 
 
-def period_end(start: dt.date, days: int, working_days: bool) -> Period:
+def period_end(start: dt.date, days: int, working_days: bool, calendar: HolidayCalendar | None = None) -> Period:
     if days <= 0:
         raise ValueError("期限天数应为正整数")
+    calendar = calendar or default_calendar
     skipped: list[dt.date] = []
+    consulted = []
+
+    def look(day: dt.date):
+        status = calendar.day(day)
+        consulted.append(status)
+        return status
+
     if working_days:
         day, counted = start, 0
         while counted < days:
             day += dt.timedelta(days=1)
-            if is_workday(day):
+            if look(day).workday:
                 counted += 1
             else:
                 skipped.append(day)
-        return Period(start, days, True, day, tuple(skipped))
-    end = start + dt.timedelta(days=days)
-    while not is_workday(end):
-        skipped.append(end)
-        end += dt.timedelta(days=1)
-    return Period(start, days, False, end, tuple(skipped))
+        end = day
+    else:
+        end = start + dt.timedelta(days=days)
+        while not look(end).workday:
+            skipped.append(end)
+            end += dt.timedelta(days=1)
+    makeup = tuple(status.date for status in consulted if status.makeup_workday)
+    provisional = tuple(sorted({status.date.year for status in consulted if status.provisional}))
+    return Period(start, days, working_days, end, tuple(skipped), makeup, provisional)
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,7 @@ class LateFee:
     overdue_days: int
     fee: Decimal  # 加处罚款
     capped: bool
+    notice: str = ""  # said when the due date rests on computed holidays (the year's 调休 not on file)
 
     @property
     def total(self) -> Decimal:
@@ -91,7 +114,7 @@ class LateFee:
 
 
 def late_fee(fine: Decimal | float | str, received: dt.date, paid: dt.date, rate: Decimal = Decimal("0.03"),
-             period_days: int = 15) -> LateFee:
+             period_days: int = 15, calendar: HolidayCalendar | None = None) -> LateFee:
     """行政处罚法第六十七条、第七十二条：收到决定书之日起十五日内缴纳；到期不缴纳的，每日按罚款数额的百分之三加处罚款，
     加处罚款的数额不得超出罚款的数额（行政强制法第四十五条同）。"""
     fine = Decimal(str(fine))
@@ -99,11 +122,12 @@ def late_fee(fine: Decimal | float | str, received: dt.date, paid: dt.date, rate
         raise ValueError("罚款数额应大于零")
     if paid < received:
         raise ValueError("缴纳日期不能早于收到决定书的日期")
-    due = period_end(received, period_days, working_days=False).end
+    period = period_end(received, period_days, working_days=False, calendar=calendar)
+    due = period.end
     overdue = max(0, (paid - due).days)
     fee = (fine * rate * overdue).quantize(Decimal("0.01"), ROUND_HALF_UP)
     capped = fee > fine
-    return LateFee(fine, due, paid, overdue, min(fee, fine), capped)
+    return LateFee(fine, due, paid, overdue, min(fee, fine), capped, period.notice)
 
 
 # ---------------------------------------------------------------- widgets
@@ -125,8 +149,9 @@ class DeadlineCalculator:
 
     def update(self) -> None:
         try:
-            explained = period_end(self.start.value, self.days.value, self.kind.value).explain()
-            self.result.value = f"<p style='color:#1565c0'>{html.escape(explained)}</p>"
+            period = period_end(self.start.value, self.days.value, self.kind.value)
+            notice = f"<p style='color:#e65100'>{html.escape(period.notice)}</p>" if period.notice else ""
+            self.result.value = f"<p style='color:#1565c0'>{html.escape(period.explain(notice=False))}</p>{notice}"
         except (ValueError, TypeError) as exc:
             self.result.value = f"<p style='color:#c62828'>{html.escape(str(exc) if self.start.value else '请选择日期')}</p>"
 
@@ -159,8 +184,9 @@ class LateFeeCalculator:
             self.result.value = f"<p style='color:#c62828'>{html.escape(message)}</p>"
             return
         cap = "（已达罚款数额，按罚款数额封顶）" if r.capped else ""
+        notice = f"<p style='color:#e65100'>{html.escape(r.notice)}</p>" if r.notice else ""
         self.result.value = (f"<p>缴纳期限届满日：{r.due.isoformat()}；逾期 {r.overdue_days} 日。<br>"
-                             f"加处罚款：<b>{r.fee:,.2f} 元</b>{cap}；合计应缴：<b>{r.total:,.2f} 元</b>。</p>")
+                             f"加处罚款：<b>{r.fee:,.2f} 元</b>{cap}；合计应缴：<b>{r.total:,.2f} 元</b>。</p>{notice}")
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -69,8 +69,20 @@ def cmd_review(args) -> int:
     return 0
 
 
+def cmd_holidays(args) -> int:
+    from academy import holidays
+
+    try:
+        for line in holidays.year_summary(args.year):
+            print(line)
+    except (holidays.ArrangementError, holidays.CalendarNotCovered) as exc:
+        print(f"[错误] {exc}")
+        return 1
+    return 0
+
+
 def register(subparsers) -> None:
-    area = Area(subparsers, "courses", "培训课程：目录校验、条文引用核对、审校记录", "培训课程命令。")
+    area = Area(subparsers, "courses", "培训课程：目录校验、条文引用核对、审校记录、放假安排", "培训课程命令。")
     p = area.add("validate", cmd_validate,
                  "校验课程目录：笔记本存在、测验题目存在且已审核、每类学时不少于年度要求；课程正文和清单中的条文引用都能在现行文本中找到；"
                  "审校后所引条文有变化的模块",
@@ -82,3 +94,6 @@ def register(subparsers) -> None:
     p.add_argument("--by", required=True, help="审校人或审校组")
     p.add_argument("--on", help="审校日期（YYYY-MM-DD，默认今天）")
     p.add_argument("--laws", help="条文文本目录")
+    holidays = area.add("holidays", cmd_holidays, "列出某年的放假日期和调休上班日及其来源，并检查 courses/holidays/ 中的放假安排文件",
+                        "academy courses holidays 2027")
+    holidays.add_argument("year", type=int, help="年份")

@@ -173,19 +173,57 @@ def _percent(x: float) -> str:
     return f"{round(x * 100)}%"
 
 
-class AnswerInput:
-    """The answer widgets of one question or 案例分析 part, and the response they hold (JSON)."""
+# Option labels wrap instead of being cut with "…" at ipywidgets' 300 px inline width (RadioButtons and Checkbox
+# labels are one fixed-height line); the rules apply to controls carrying OPTIONS_CLASS, on any screen width.
+OPTIONS_CLASS = "academy-options"
+OPTIONS_STYLE = f"""<style>
+.{OPTIONS_CLASS}.widget-radio, .{OPTIONS_CLASS}.jupyter-widget-radio {{ width: auto; max-width: 100%; height: auto; }}
+.{OPTIONS_CLASS} .widget-radio-box, .{OPTIONS_CLASS} .jupyter-widget-radio-box {{ min-width: 0; }}
+.{OPTIONS_CLASS} .widget-radio-box label, .{OPTIONS_CLASS} .jupyter-widget-radio-box label,
+.{OPTIONS_CLASS} .widget-checkbox, .{OPTIONS_CLASS} .jupyter-widget-checkbox,
+.{OPTIONS_CLASS} .widget-checkbox label, .{OPTIONS_CLASS} .jupyter-widget-checkbox label,
+.{OPTIONS_CLASS} .widget-checkbox span, .{OPTIONS_CLASS} .jupyter-widget-checkbox span {{
+  width: auto; max-width: 100%; height: auto; min-height: var(--jp-widgets-inline-height, 28px);
+  line-height: 1.5; white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
+}}
+.{OPTIONS_CLASS} .widget-radio-box label, .{OPTIONS_CLASS} .jupyter-widget-radio-box label,
+.{OPTIONS_CLASS} .widget-checkbox label, .{OPTIONS_CLASS} .jupyter-widget-checkbox label {{
+  display: flex; align-items: flex-start; gap: 0.4em; padding: 3px 0; cursor: pointer;
+}}
+.{OPTIONS_CLASS} input[type="radio"], .{OPTIONS_CLASS} input[type="checkbox"] {{
+  flex: none; order: -1; align-self: flex-start; margin: 0.3em 0 0 1px;
+}}
+</style>"""
 
-    def __init__(self, item: Question | Part):
+
+def _shown_letter(index: int) -> str:
+    return chr(ord("A") + index)
+
+
+class AnswerInput:
+    """The answer widgets of one question or 案例分析 part, and the response they hold (JSON).
+
+    With a ``shuffle_seed`` the options of a single or multiple choice item are shown in an order drawn from the seed
+    and the item's id (the same seed, the same order), labelled A, B, C … in the order shown; the response still holds
+    the bank's option letters, so scoring and the records never see the order shown."""
+
+    def __init__(self, item: Question | Part, shuffle_seed: Any = None):
         self.item = item
         self.checkboxes: dict[str, widgets.Checkbox] = {}
+        self.order: list[str] = list(item.options)  # the bank's letters, in the order shown
+        if shuffle_seed is not None and item.type in ("single", "multiple"):
+            random.Random(f"{shuffle_seed}/{item.id}").shuffle(self.order)
+        self.shown = {letter: _shown_letter(i) for i, letter in enumerate(self.order)}  # bank letter -> shown
         if item.type == "single":
-            options = [(f"{k}. {v}", k) for k, v in item.options.items()]
+            options = [(f"{self.shown[k]}. {item.options[k]}", k) for k in self.order]
             self.control = widgets.RadioButtons(options=options, value=None, layout=widgets.Layout(width="auto"))
+            self.control.add_class(OPTIONS_CLASS)
         elif item.type == "multiple":
-            self.checkboxes = {k: widgets.Checkbox(value=False, description=f"{k}. {v}", indent=False)
+            self.checkboxes = {k: widgets.Checkbox(value=False, description=f"{self.shown[k]}. {v}", indent=False,
+                                                   layout=widgets.Layout(width="auto"))
                                for k, v in item.options.items()}
-            self.control = widgets.VBox(list(self.checkboxes.values()))
+            self.control = widgets.VBox([self.checkboxes[k] for k in self.order])
+            self.control.add_class(OPTIONS_CLASS)
         elif item.type == "judge":
             self.control = widgets.ToggleButtons(options=[("正确", True), ("错误", False)], value=None)
         elif item.type == "numeric":
@@ -197,6 +235,17 @@ class AnswerInput:
             raise ValueError(f"测验不支持题型 {item.type!r}")
         unit = getattr(item, "unit", "")
         self.widget = widgets.HBox([self.control, widgets.Label(unit)]) if unit else self.control
+        if item.type in ("single", "multiple"):
+            self.widget = widgets.VBox([widgets.HTML(OPTIONS_STYLE, layout=widgets.Layout(display="none")), self.widget])
+
+    def key_text(self) -> str:
+        """The key as shown to this officer: ``C. 五日`` or ``A、C、D`` in the letters shown."""
+        item = self.item
+        if item.type == "single" and item.answer in self.shown:
+            return f"{self.shown[item.answer]}. {item.options.get(item.answer, '')}".strip()
+        if item.type == "multiple" and item.answer:
+            return "、".join(sorted(self.shown.get(k, k) for k in item.answer))
+        return key_text(item)
 
     def response(self) -> Any:
         if self.checkboxes:
@@ -215,7 +264,7 @@ class AnswerInput:
 class QuestionView:
     """One question on screen: stem, answer widgets (one per part for 案例分析), 提交 and feedback."""
 
-    def __init__(self, number: int, question: Question):
+    def __init__(self, number: int, question: Question, shuffle_seed: Any = None):
         self.question = question
         self.scores: dict[str, Score] = {}  # by part id ("" for a question without parts)
         self.submitted = False
@@ -225,13 +274,14 @@ class QuestionView:
         label = TYPES.get(question.type, question.type)
         rows: list[widgets.Widget] = [widgets.HTML(f"<b>第{number}题（{label}）</b> {_html(question.stem)}")]
         if question.type == "case":
-            self.inputs = {p.id: AnswerInput(p) for p in question.parts}
+            part_seed = None if shuffle_seed is None else f"{shuffle_seed}/{question.id}"
+            self.inputs = {p.id: AnswerInput(p, part_seed) for p in question.parts}
             for i, part in enumerate(question.parts, 1):
                 self.part_feedback[part.id] = widgets.HTML()
                 rows += [widgets.HTML(f"<b>（{i}）{PART_TYPES.get(part.type, '')}</b> {_html(part.stem)}"),
                          self.inputs[part.id].widget, self.part_feedback[part.id]]
         else:
-            self.inputs = {"": AnswerInput(question)}
+            self.inputs = {"": AnswerInput(question, shuffle_seed)}
             rows.append(self.inputs[""].widget)
         rows += [self.submit_button, self.feedback]
         self.widget = widgets.VBox(rows, layout=widgets.Layout(border="1px solid #ddd", padding="8px", margin="6px 0"))
@@ -265,7 +315,7 @@ class QuestionView:
         q = self.question
         for key, part_html in self.part_feedback.items():
             part = self.inputs[key].item
-            part_html.value = _part_feedback(part, self.scores[key])
+            part_html.value = _part_feedback(part, self.scores[key], self.inputs[key].key_text())
         lines = []
         if q.type == "case":
             objective = [s for s in self.scores.values() if s.correct is not None]
@@ -273,7 +323,7 @@ class QuestionView:
                 lines.append(f"客观小题答对 {sum(1 for s in objective if s.correct)}/{len(objective)}")
         else:
             lines.append(_verdict(self.scores[""]))
-            lines.append(f"正确答案：{_html(key_text(q))}")
+            lines.append(f"正确答案：{_html(self.inputs[''].key_text())}")
         lines += _explanation(q.explanation, q.basis)
         lines += [f'<span style="color:#c62828">{_html(w)}</span>' for w in warnings]
         self.feedback.value = "<br>".join(lines)
@@ -293,13 +343,13 @@ def _explanation(explanation: str, basis: list[Citation]) -> list[str]:
     return lines
 
 
-def _part_feedback(part: Part, s: Score) -> str:
+def _part_feedback(part: Part, s: Score, key_shown: str) -> str:
     if part.type == "open":
         points = "".join(f"<li>{_html(r.point)}（{_num(r.score)}分）</li>" for r in part.rubric)
         lines = [f"参考答案：{_html(part.reference)}",
                  f"评分要点（共{_num(part.points)}分，请自查，本小题不自动评分）：<ul>{points}</ul>"]
     else:
-        lines = [_verdict(s), f"正确答案：{_html(key_text(part))}"]
+        lines = [_verdict(s), f"正确答案：{_html(key_shown)}"]
     return "<br>".join(lines + _explanation("", part.basis))
 
 
@@ -309,7 +359,7 @@ class Quiz:
     def __init__(self, questions: list[Question], recorder: Recorder | None = None, officer: str | None = None,
                  quiz_id: str = "", pass_mark: float = 0.6,
                  on_complete: Callable[[QuizResult], Any] | None = None, multiple_rule: str = "all_or_nothing",
-                 grader: Grader | None = None):
+                 grader: Grader | None = None, shuffle_seed: Any = None):
         questions = list(questions)
         if not questions:
             raise ValueError("测验至少要有一道题")
@@ -322,6 +372,7 @@ class Quiz:
         self.questions = questions
         self.recorder, self.quiz_id, self.pass_mark = recorder, quiz_id, pass_mark
         self.on_complete, self.multiple_rule, self.grader = on_complete, multiple_rule, grader
+        self.shuffle_seed = shuffle_seed  # e.g. (officer, quiz, attempt): options shown in an order drawn from it, per round
         self.officer = identify_officer(officer)
         self.round = 0
         self.first_round_done = False
@@ -372,7 +423,8 @@ class Quiz:
 
     def _start_round(self, questions: list[Question]) -> None:
         self.round += 1
-        self.views = [QuestionView(i, q) for i, q in enumerate(questions, 1)]
+        seed = None if self.shuffle_seed is None else f"{self.shuffle_seed}/{self.round}"
+        self.views = [QuestionView(i, q, seed) for i, q in enumerate(questions, 1)]
         for view in self.views:
             view.submit_button.on_click(lambda _, v=view: self.submit(v))
             view.set_active(bool(self.officer))

@@ -18,12 +18,11 @@ class (``__eq__``, ``__str__``, ``__iter__`` …) ever runs; anything else is re
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from questionbank import numerals
+from questionbank import written
 
 MULTIPLE_RULES = {
     "all_or_nothing": "全对得分",
@@ -32,7 +31,6 @@ MULTIPLE_RULES = {
 }
 MAX_TEXT = 2000  # longest objective response read; longer ones are refused
 MAX_OPEN_TEXT = 100_000  # longest free text of an open part
-NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 UNANSWERED = "未作答"
 INVALID = "答案格式无效"
@@ -43,7 +41,7 @@ OPEN_DETAIL = "主观题不自动评分，请对照参考答案和评分要点�
 class Score:
     correct: bool | None  # None: not scored automatically (open part)
     fraction: float  # 0 … 1
-    detail: str  # Chinese, for the officer
+    detail: str  # Chinese, for the officer: 回答正确, 回答错误, or why it is not right (shown after 「回答错误」, not repeating it)
 
 
 class _Invalid(Exception):
@@ -166,12 +164,12 @@ def _multiple(q: Any, value: Any, rule: str) -> Score:
     if chosen == key:
         return Score(True, 1.0, "回答正确")
     if chosen - key:
-        return Score(False, 0.0, "回答错误（有错选）")
+        return Score(False, 0.0, "有错选")
     if rule == "partial_half":
-        return Score(False, 0.5, "少选（无错选），得一半分")
+        return Score(False, 0.5, "少选且无错选，得一半分")
     if rule == "per_option":
-        return Score(False, len(chosen) / len(key), f"少选（无错选），按比例得分 {len(chosen)}/{len(key)}")
-    return Score(False, 0.0, "回答错误（少选）")
+        return Score(False, len(chosen) / len(key), f"少选且无错选，按比例得分 {len(chosen)}/{len(key)}")
+    return Score(False, 0.0, "少选")
 
 
 def _judge(q: Any, value: Any) -> Score:
@@ -183,6 +181,8 @@ def _judge(q: Any, value: Any) -> Score:
 
 
 def _numeric(q: Any, value: Any) -> Score:
+    """Numbers written the way people write them (``questionbank.written``): 7天/七天/7日 for 7 日, １００元/100块/壹佰元
+    for 100 元, 3万元, 百分之五/5%; compared with the key in the key's unit and with each accepted spelling."""
     if type(value) is bool:
         raise _Invalid
     if type(value) is str:
@@ -191,34 +191,28 @@ def _numeric(q: Any, value: Any) -> Score:
         text = _normalise(value)
         if text in {_normalise(a) for a in q.accepted}:
             return Score(True, 1.0, "回答正确")
-        number = _parse_number(text, _normalise(q.unit))
+        reading = written.read(value, q.unit)
     elif type(value) in (int, float):
-        if _number_text(value) in {_normalise(a) for a in q.accepted}:
-            return Score(True, 1.0, "回答正确")
-        number = value
+        try:
+            number = float(value)  # an exact int or float: the built-in conversion
+        except OverflowError:
+            number = math.inf
+        unit, factor = written.unit_class(q.unit)
+        reading = (unit, number * factor) if math.isfinite(number) else None
     else:
         raise _Invalid
-    if number is not None and q.answer is not None and _close(number, q.answer, q.tolerance):
-        return Score(True, 1.0, "回答正确")
+    if reading is not None:
+        if q.answer is not None:
+            unit, factor = written.unit_class(q.unit)
+            if reading[0] == unit and _close(reading[1] / factor, q.answer, q.tolerance):
+                return Score(True, 1.0, "回答正确")
+        if any(reading == written.read(a, q.unit) for a in q.accepted):
+            return Score(True, 1.0, "回答正确")
     return Score(False, 0.0, "回答错误")
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().lower()
-    return "".join(text.split())
-
-
-def _parse_number(text: str, unit: str) -> float | None:
-    """``15``, ``15日``, ``1,000``, ``十五日`` → a number; anything else → None."""
-    if unit and text.endswith(unit) and len(text) > len(unit):
-        text = text[: -len(unit)]
-    text = text.replace(",", "")
-    if NUMBER_RE.match(text):
-        return float(text)
-    try:
-        return float(numerals.parse(text))
-    except ValueError:
-        return None
+    return written.tidy(text)
 
 
 def _close(number: float, answer: float, tolerance: float) -> bool:

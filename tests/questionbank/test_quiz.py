@@ -109,7 +109,7 @@ def test_multiple_uses_checkboxes_and_the_rule(bank):
     answer(view, ["B", "A"])
     assert recorder.attempts[0].response == ["A", "B"]
     assert (recorder.attempts[0].correct, recorder.attempts[0].fraction) == (False, 0.5)
-    assert "少选（无错选），得一半分" in view.feedback.value
+    assert "少选且无错选，得一半分" in view.feedback.value
     assert "正确答案：A、B、D" in view.feedback.value
     assert "《行政处罚法》第九条、《行政处罚法》第二十八条" in view.feedback.value
     assert all(box.disabled for box in view.inputs[""].checkboxes.values())

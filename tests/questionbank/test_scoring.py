@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from questionbank.loading import load_bank
+from questionbank.model import Question
+from questionbank.quiz import _verdict
 from questionbank.scoring import Score, key_text, score
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "questionbank" / "templates"
@@ -116,9 +118,17 @@ def test_multiple_rules(multiple, response, rule, correct, fraction):
 
 
 def test_multiple_details(multiple):
-    assert score(multiple, ["A", "C"], "partial_half").detail == "回答错误（有错选）"
-    assert score(multiple, ["A", "B"], "partial_half").detail == "少选（无错选），得一半分"
-    assert score(multiple, ["A", "B"]).detail == "回答错误（少选）"
+    assert score(multiple, ["A", "C"], "partial_half").detail == "有错选"
+    assert score(multiple, ["A", "B"], "partial_half").detail == "少选且无错选，得一半分"
+    assert score(multiple, ["A", "B"], "per_option").detail == "少选且无错选，按比例得分 2/3"
+    assert score(multiple, ["A", "B"]).detail == "少选"
+
+
+@pytest.mark.parametrize("response, rule", [(["A", "C"], "all_or_nothing"), (["A", "B"], "all_or_nothing"),
+                                            (["A", "B"], "partial_half"), (["A"], "per_option"), ("AB", "all_or_nothing")])
+def test_the_verdict_is_said_once(multiple, response, rule):
+    shown = _verdict(score(multiple, response, rule))
+    assert shown.count("回答错误") == 1 and "错误（回答错误" not in shown and "（（" not in shown
 
 
 @pytest.mark.parametrize("response", ["ABD", ["A", 1], ["A", ["B"]], ["A", "G"], ("A", None), {"A", "B", "D"}])
@@ -138,12 +148,14 @@ def test_unknown_rule(multiple):
 # --- numeric ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("response", [15, 15.0, "15", "１５", "15日", " 15 日 ", "１５日", "十五", "十五日", "15.0"])
+@pytest.mark.parametrize("response", [15, 15.0, "15", "１５", "15日", " 15 日 ", "１５日", "十五", "十五日", "15.0", "15天",
+                                      "十五天", "１５ 天", "拾伍日", "15 日整"])
 def test_numeric_answer_with_unit(days, response):
     assert score(days, response) == Score(True, 1.0, "回答正确")
 
 
-@pytest.mark.parametrize("response", [16, 14.9, "16", "15天", "日", "五十", "15日日", float("nan"), float("inf"), 10**400])
+@pytest.mark.parametrize("response", [16, 14.9, "16", "日", "五十", "15日日", "15个工作日", "15元", "15%", "15万", "15-20日", float("nan"),
+                                      float("inf"), 10**400, "9" * 1999, "一" * 1999])
 def test_numeric_wrong(days, response):
     assert score(days, response) == Score(False, 0.0, "回答错误")
 
@@ -159,6 +171,39 @@ def test_numeric_tolerance(days):
 @pytest.mark.parametrize("response", ["三", "3", "百分之三", "3%", "３％", " 3 % ", 3, 3.0])
 def test_numeric_accepted_strings(percent, response):
     assert score(percent, response).correct is True
+
+
+def _numeric(answer, unit="", accepted=()):
+    return Question(id="t-written-001", type="numeric", stem="？", topic="t", difficulty=1, category="legal", domains=["通用"],
+                    status="reviewed", answer=answer, unit=unit, accepted=list(accepted))
+
+
+@pytest.mark.parametrize("answer, unit, response", [
+    (7, "日", "7天"), (7, "日", "七天"), (7, "日", "7日"), (7, "日", "７日"), (7, "日", "柒日"), (7, "日", " 7 天 "),
+    (100, "元", "１００元"), (100, "元", "100块"), (100, "元", "壹佰元"), (100, "元", "壹佰元整"), (100, "元", "人民币100元"),
+    (100, "元", "100 块钱"), (100, "元", "一百元"), (2400, "元", "2,400元"), (2400, "元", "２，４００元"), (30000, "元", "3万元"),
+    (30000, "元", "三万"), (30000, "元", "叁万元"), (1000, "万元", "1000万元"), (1000, "万元", "一千万元"), (1000, "万元", "1000万"),
+    (1000, "万元", "10000000元"), (1000, "万元", "１０００"), (5, "%", "百分之五"), (5, "%", "5%"), (5, "%", "５％"),
+    (5, "%", "百分之 五"), (24, "小时", "24个小时"), (3, "个月", "3月"), (3, "个月", "三个月"), (10, "个工作日", "十个工作日"),
+    (10, "个工作日", "10工作日"), (14, "周岁", "14岁"), (3, "倍", "三倍"), (1, "米", "1m"),
+])
+def test_answers_are_read_the_way_people_write_them(answer, unit, response):
+    assert score(_numeric(answer, unit), response) == Score(True, 1.0, "回答正确")
+
+
+@pytest.mark.parametrize("answer, unit, response", [
+    (7, "日", "7个工作日"), (10, "个工作日", "10日"), (7, "日", "7月"), (100, "元", "100万元"), (100, "元", "100%"),
+    (1000, "万元", "1000元"), (5, "%", "5元"), (5, "%", "百分之五元"), (7, "日", "七天半"), (7, "日", "7天7天"),
+])
+def test_a_number_in_another_unit_is_wrong(answer, unit, response):
+    assert score(_numeric(answer, unit), response) == Score(False, 0.0, "回答错误")
+
+
+def test_accepted_spellings_are_compared_as_read(percent):
+    for response in ("百分之３", "3 ％", "叁"):
+        assert score(percent, response).correct is True, response
+    assert score(_numeric(None, accepted=["5%"]), "百分之五").correct is True
+    assert score(_numeric(None, accepted=["5%"]), "5").correct is False
 
 
 @pytest.mark.parametrize("response", ["4", "百分之四", "30%", 4])
