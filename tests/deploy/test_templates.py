@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -86,10 +87,13 @@ AUTHENTICATOR = SimpleNamespace(request_otp=False, otp_prompt="")
 PAGES = {
     "native-login.html": [dict(next="", username="", login_error=None, enable_signup=False, two_factor_auth=False),
                           dict(next="%2Fhub%2Fhome", username="zf001234", login_error="人员编号或密码不正确。",
-                               enable_signup=True, two_factor_auth=True)],
+                               enable_signup=True, two_factor_auth=True),
+                          dict(next="", username="", login_error="Login form invalid or expired. Try again.")],
     "login.html": [dict(authenticator_login_url="/hub/login", authenticator=AUTHENTICATOR, username=""),
                    dict(authenticator_login_url="/hub/oauth_login", authenticator=AUTHENTICATOR,
-                        login_service="省统一身份认证", login_term_url="/terms")],
+                        login_service="省统一身份认证", login_term_url="/terms"),
+                   dict(authenticator_login_url="/hub/login", authenticator=AUTHENTICATOR, username="001234",
+                        login_error="Invalid username or password")],
     "home.html": [dict(user=officer(), default_server=officer().spawner, url="/hub/spawn/zf001234", allow_named_servers=False),
                   dict(user=officer(active=True), default_server=officer(active=True).spawner, url="/user/zf001234/",
                        allow_named_servers=True, named_server_limit_per_user=2, invalid_server_names=[])],
@@ -235,58 +239,87 @@ def free_ports(count: int) -> int:
     raise RuntimeError("找不到连续的空闲端口")
 
 
-def test_a_real_hub_serves_the_pages_in_chinese(tmp_path, monkeypatch):
+@contextmanager
+def running_hub(tmp_path, monkeypatch, **env):
+    """JupyterHub started with the project's configuration (and configurable-http-proxy, the 学堂服务, the culler)."""
     from service import site
-    from tests.e2e.browser import browser_page, screenshot, server
+    from tests.e2e.browser import server
 
     port = free_ports(4)
-    home = tmp_path / "academy-home"
-    monkeypatch.setenv("ACADEMY_HOME", str(home))
+    monkeypatch.setenv("ACADEMY_HOME", str(tmp_path / "academy-home"))
     monkeypatch.setenv("PORT", str(port))
-    monkeypatch.delenv("ACADEMY_HUB_AUTH", raising=False)
-    monkeypatch.delenv("ACADEMY_HUB_DB_URL", raising=False)
+    for name in ("ACADEMY_HUB_AUTH", "ACADEMY_HUB_DB_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     hub_home = site.hub_home()
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     command = [sys.executable, "-m", "jupyterhub", "-f", str(HUB_CONFIG)]
     url = f"http://127.0.0.1:{port}"
     os.chdir(hub_home)
     try:
-        with server(command, env, f"{url}/hub/login", tmp_path / "hub.log", timeout=120):
-            html = urllib.request.urlopen(f"{url}/hub/login").read().decode()
-            assert english_words(html) == [] and "人员编号" in html and "密码" in html
-            try:
-                urllib.request.urlopen(f"{url}/hub/no-such-page")
-                raise AssertionError("不存在的页面应当返回 404")
-            except urllib.error.HTTPError as missing:
-                assert missing.code == 404
-                page = missing.read().decode()
-                assert english_words(page) == [] and "页面不存在" in page
-            report = site.sync_users(url, [("ZF001234", True)], {}, unix_accounts=False,
-                                     hub_db_url=f"sqlite:///{hub_home / 'jupyterhub.sqlite'}")
-            password = report.passwords["zf001234"]
-            with browser_page(tmp_path) as page:
-                page.goto(f"{url}/hub/login?next=%2Fhub%2Fhome")
-                page.get_by_label("人员编号").wait_for()
-                shot = screenshot(page, "hub-login.png")
-                assert shot.stat().st_size > 5000
-                assert english_words(page.content()) == []
-                page.get_by_label("人员编号").fill("zf001234")
-                page.get_by_label("密码", exact=False).first.fill("wrong-password")
-                page.locator("#login_submit").click()
-                page.get_by_text("人员编号或密码不正确。").wait_for()
-                page.get_by_label("人员编号").fill("zf001234")
-                page.locator("#password_input").fill(password)
-                page.locator("#login_submit").click()
-                page.get_by_role("button", name="启动我的学习空间").wait_for()
-                screenshot(page, "hub-home.png")
-                assert english_words(page.content()) == []
-                assert page.get_by_role("link", name="修改密码").count() == 1
-                page.get_by_role("link", name="修改密码").click()
-                page.locator("#old_password_input").fill("wrong-password")
-                page.locator("#new_password_input").fill("Xuetang-2026-new")
-                page.locator("#new_password_confirmation_input").fill("Xuetang-2026-new")
-                page.locator("#signup_submit").click()
-                page.get_by_text("当前密码不正确，请重试。").wait_for()
-                assert english_words(page.content()) == []
+        with server(command, {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, f"{url}/hub/login", tmp_path / "hub.log",
+                    timeout=120):
+            yield url, hub_home
     finally:
         os.chdir(PROJECT_ROOT)
+
+
+def test_a_real_hub_serves_the_pages_in_chinese(tmp_path, monkeypatch):
+    from service import site
+    from tests.e2e.browser import browser_page, screenshot
+
+    with running_hub(tmp_path, monkeypatch) as (url, hub_home):
+        html = urllib.request.urlopen(f"{url}/hub/login").read().decode()
+        assert english_words(html) == [] and "人员编号" in html and "密码" in html
+        try:
+            urllib.request.urlopen(f"{url}/hub/no-such-page")
+            raise AssertionError("不存在的页面应当返回 404")
+        except urllib.error.HTTPError as missing:
+            assert missing.code == 404
+            page = missing.read().decode()
+            assert english_words(page) == [] and "页面不存在" in page
+        report = site.sync_users(url, [("ZF001234", True)], {}, unix_accounts=False,
+                                 hub_db_url=f"sqlite:///{hub_home / 'jupyterhub.sqlite'}")
+        password = report.passwords["zf001234"]
+        with browser_page(tmp_path) as page:
+            page.goto(f"{url}/hub/login?next=%2Fhub%2Fhome")
+            page.get_by_label("人员编号").wait_for()
+            shot = screenshot(page, "hub-login.png")
+            assert shot.stat().st_size > 5000
+            assert english_words(page.content()) == []
+            page.get_by_label("人员编号").fill("zf001234")
+            page.locator("#password_input").fill("wrong-password")
+            page.locator("#login_submit").click()
+            page.get_by_text("人员编号或密码不正确。").wait_for()
+            page.get_by_label("人员编号").fill("zf001234")
+            page.locator("#password_input").fill(password)
+            page.locator("#login_submit").click()
+            page.get_by_role("button", name="启动我的学习空间").wait_for()
+            screenshot(page, "hub-home.png")
+            assert english_words(page.content()) == []
+            page.get_by_role("link", name="修改密码").click()
+            page.locator("#old_password_input").fill("wrong-password")
+            page.locator("#new_password_input").fill("Xuetang-2026-new")
+            page.locator("#new_password_confirmation_input").fill("Xuetang-2026-new")
+            page.locator("#signup_submit").click()
+            page.get_by_text("当前密码不正确，请重试。").wait_for()
+            assert english_words(page.content()) == []
+
+
+def test_a_real_hub_with_ldap_shows_jupyterhubs_login_page_in_chinese(tmp_path, monkeypatch):
+    """ACADEMY_HUB_AUTH=ldap: JupyterHub's own login page (login.html), no 修改密码; a login while the directory
+    cannot be reached (ldapauthenticator raises, the hub answers 500 on the login form) is reported in Chinese."""
+    from tests.e2e.browser import browser_page, free_port
+
+    closed = free_port()
+    with running_hub(tmp_path, monkeypatch, ACADEMY_HUB_AUTH="ldap", ACADEMY_LDAP_SERVER=f"127.0.0.1:{closed}",
+                     ACADEMY_LDAP_TLS="insecure", ACADEMY_LDAP_BIND_TEMPLATE="uid={username},ou=people,dc=example") as (url, _):
+        with browser_page(tmp_path) as page:
+            page.goto(f"{url}/hub/login")
+            assert page.locator("#login_submit").get_attribute("value") == "登录"
+            assert english_words(page.content()) == [] and "修改密码" not in page.content()
+            page.get_by_label("人员编号").fill("001234")
+            page.locator("#password_input").fill("anything")
+            page.locator("#login_submit").click()
+            page.get_by_text("连不上目录服务器").wait_for()
+            assert english_words(page.content()) == []
