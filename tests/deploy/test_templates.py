@@ -304,6 +304,15 @@ def test_a_real_hub_serves_the_pages_in_chinese(tmp_path, monkeypatch):
             page.locator("#signup_submit").click()
             page.get_by_text("当前密码不正确，请重试。").wait_for()
             assert english_words(page.content()) == []
+            # start the server: the officer has no unix account here, so the start fails, and says so in Chinese
+            page.get_by_role("link", name="首页").click()
+            page.get_by_role("button", name="启动我的学习空间").click()
+            page.get_by_text("服务器内部错误").wait_for()
+            screenshot(page, "hub-spawn-failed.png")
+            assert english_words(page.content()) == []
+            assert page.get_by_role("link", name="返回首页").count() == 1
+            page.locator("details.error-technical summary").click()
+            assert page.locator("details.error-technical code").inner_text().strip()  # the hub's own words, for administrators
 
 
 def test_a_real_hub_with_ldap_shows_jupyterhubs_login_page_in_chinese(tmp_path, monkeypatch):
