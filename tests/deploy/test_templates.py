@@ -30,7 +30,7 @@ from tests.deploy.hubconfig import HUB_CONFIG, load_hub_config
 
 OURS = PROJECT_ROOT / "deploy" / "templates"
 ENGLISH = re.compile(r"[A-Za-z]{3,}")
-ALLOWED = {"HTTP", "HTTPS", "JavaScript", "LDAP"}  # names of things, as Chinese texts write them
+ALLOWED = {"HTTP", "HTTPS", "JavaScript"}  # names of things, as Chinese texts write them
 SEEN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
 
