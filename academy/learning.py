@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import secrets
 
 import ipywidgets as w
 
@@ -113,8 +114,12 @@ class Module:
         questions = spec.select(list(catalog.bank_questions()))
         quiz = Quiz(questions, recorder=_Recorder(self, quiz_id), officer=self.officer,
                     quiz_id=f"{self.spec.id}/{quiz_id}", pass_mark=self.spec.pass_mark,
-                    on_complete=lambda result: self._passed(quiz_id, result))
+                    on_complete=lambda result: self._passed(quiz_id, result), shuffle_seed=self._shuffle_seed(quiz_id))
         return ModuleQuiz(quiz, self.status)
+
+    def _shuffle_seed(self, quiz_id: str) -> str:
+        """Options in a new order for each officer and each opening of the page (keys stay stored by bank letter)."""
+        return f"{self.officer or ''}/{self.spec.id}/{quiz_id}/{secrets.token_hex(4)}"
 
     def _service_quiz(self, quiz_id: str) -> ModuleQuiz | w.HTML:
         try:
@@ -122,7 +127,8 @@ class Module:
         except ServiceError as exc:
             return w.HTML(f"<p style='color:#c62828'>测验载入失败：{html.escape(str(exc))}</p>")
         quiz = Quiz(questions, officer=self.officer, quiz_id=f"{self.spec.id}/{quiz_id}", pass_mark=self.spec.pass_mark,
-                    grader=self.client.grader(self.spec.id, quiz_id), on_complete=lambda _: self._refresh_status())
+                    grader=self.client.grader(self.spec.id, quiz_id), on_complete=lambda _: self._refresh_status(),
+                    shuffle_seed=self._shuffle_seed(quiz_id))
         return ModuleQuiz(quiz, self.status)
 
     def _passed(self, quiz_id: str, result: QuizResult) -> None:

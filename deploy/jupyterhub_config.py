@@ -38,6 +38,9 @@ c.JupyterHub.cleanup_servers = True
 c.ConfigurableHTTPProxy.command = [str(site.proxy_command())]
 c.ConfigurableHTTPProxy.pid_file = str(hub_home / "proxy.pid")
 
+# the site's groups (before the login section: a directory or SSO that manages groups itself clears this)
+c.JupyterHub.load_groups = {name: {"users": []} for name in site.GROUPS}
+
 # --- who may log in ------------------------------------------------------------------------------------------
 auth = settings.get("ACADEMY_HUB_AUTH") or "native"
 if auth == "native":
@@ -69,7 +72,6 @@ c.Spawner.start_timeout = 90
 c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", "access:services!service=academy"]
 
 # --- groups and roles ------------------------------------------------------------------------------------------
-c.JupyterHub.load_groups = {name: {"users": []} for name in site.GROUPS}
 c.JupyterHub.load_roles = [
     {"name": "user", "scopes": ["self", "access:services!service=academy"]},
     {"name": "academy-service", "services": ["academy"],

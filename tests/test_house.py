@@ -47,8 +47,8 @@ def test_nbgrader_is_imported_only_inside_grading():
 
 def test_every_academy_variable_read_anywhere_is_declared_in_settings():
     used = set()
-    for package in PACKAGES:
-        for path in (PROJECT_ROOT / package).rglob("*.py"):
+    for folder in (*PACKAGES, "deploy"):
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
             used.update(re.findall(r"\bACADEMY_[A-Z_]+\b", path.read_text(encoding="utf-8")))
     assert used - NAMES == set()
 

@@ -15,15 +15,14 @@
 #                                 执法人员=cn=zfry,ou=groups,dc=…;人事=cn=rsc,ou=groups,dc=…;考试管理员=cn=ks,ou=groups,dc=…
 #                                 when set, the directory decides group membership at every login (manage_groups), and
 #                                 only members of these groups may log in; when empty, the roster sync does.
-import os
-
+from ground.settings import settings
 from service.site import GROUPS
 
 c = get_config()  # noqa: F821
 
 
 def _env(name, default=""):
-    return (os.environ.get(name) or default).strip()
+    return (settings.get(name) or default).strip()
 
 
 def ldap_group_map(text):

@@ -14,15 +14,14 @@
 #                                group membership at every login (manage_groups), and only members may log in
 #   ACADEMY_OIDC_GROUPS          the provider's group names → the site's groups, “;”-separated, e.g.
 #                                执法人员=zfry;人事=rsc;考试管理员=ksgl (default: the provider uses the site's names)
-import os
-
+from ground.settings import settings
 from service.site import GROUPS
 
 c = get_config()  # noqa: F821
 
 
 def _env(name, default=""):
-    return (os.environ.get(name) or default).strip()
+    return (settings.get(name) or default).strip()
 
 
 def oidc_group_map(text):

@@ -105,7 +105,7 @@ REVIEWED_2026_11 = {
     "legal-lists-discretion", "legal-litigation-compensation", "legal-review", "legal-supervision", "legal-three-systems",
     "ops-agriculture", "ops-case-review", "ops-coercive-measures", "ops-decision-service", "ops-documents", "ops-environment",
     "ops-evidence", "ops-inspection", "ops-legal-review", "ops-market", "ops-recording", "ops-safety", "ops-transport",
-    "ops-urban",
+    "ops-urban", "ops-natural-resources", "ops-culture-tourism", "ops-health",
 }
 
 

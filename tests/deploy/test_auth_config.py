@@ -120,9 +120,6 @@ def test_native_stays_the_default(monkeypatch):
     assert "password_change" not in config.JupyterHub.template_vars
 
 
-@pytest.mark.xfail(strict=True, reason="deploy/jupyterhub_config.py sets JupyterHub.load_groups after load_subconfig, "
-                   "so a directory that manages groups meets load_groups and JupyterHub refuses to start "
-                   "(app.py init_groups); the lead moves load_groups before the authenticator section")
 @pytest.mark.parametrize("env", [LDAP_ENV, OIDC_ENV], ids=["ldap", "oidc"])
 def test_directory_managed_groups_leave_load_groups_empty(monkeypatch, env):
     config, auth = configured(monkeypatch, env)
