@@ -3,8 +3,8 @@
 #   make hub            (as root: LocalProcessSpawner switches to each officer's account)
 #
 # Environment (all optional; declared in ground/settings.py and listed in the README):
-#   PORT                      the site's port (default 8000); the hub's API, the proxy's API and the 学堂服务
-#                             listen on 127.0.0.1 at PORT+1, PORT+2 and PORT+3
+#   PORT                      the site's port (default 8000); the hub's API, the proxy's API and the 学堂服务 listen
+#                             on free ports of 127.0.0.1 chosen at start (reached only through the proxy)
 #   ACADEMY_HOME              data folder; the hub keeps its state in ACADEMY_HOME/hub (mode 0700)
 #   ACADEMY_DB_URL            the tracker's database, given to the 学堂服务 only (PostgreSQL in production)
 #   ACADEMY_HUB_DB_URL        the hub's own database (default: SQLite in the hub folder)
@@ -15,6 +15,8 @@
 import os
 import sys
 from pathlib import Path
+
+from jupyterhub.utils import random_port
 
 from ground.settings import PROJECT_ROOT, settings
 from service import site
@@ -27,8 +29,8 @@ venv_bin = Path(sys.executable).parent
 
 c.JupyterHub.bind_url = f"http://:{port}"
 c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = port + 1
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{port + 2}"
+c.JupyterHub.hub_port = random_port()
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{random_port()}"
 c.JupyterHub.db_url = settings.get("ACADEMY_HUB_DB_URL") or f"sqlite:///{hub_home / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(hub_home / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(hub_home / "jupyterhub.pid")
@@ -61,7 +63,17 @@ c.JupyterHub.spawner_class = "service.spawner.OfficerSpawner"
 c.Spawner.cmd = [str(venv_bin / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = str(PROJECT_ROOT / "courses")
 c.Spawner.default_url = "/voila/render/index.ipynb"  # learning pages, not a notebook editor
-c.Spawner.args = ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN"]
+# officers never see nbgrader's instructor tools (formgrader, course list, validate); 考试管理员 get them back below
+INSTRUCTOR_TOOLS = ("formgrader", "course_list", "validate_assignment")
+c.Spawner.args = ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN",
+                  *(f"--ServerApp.jpserver_extensions=nbgrader.server_extensions.{tool}=False" for tool in INSTRUCTOR_TOOLS),
+                  f"--LabApp.app_settings_dir={PROJECT_ROOT / 'deploy' / 'officer-lab'}"]
+c.Spawner.group_overrides = {
+    "1-exam-administrators": {
+        "groups": ["考试管理员"],
+        "spawner_override": {"args": ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN"]},
+    },
+}
 c.Spawner.environment = {
     "ACADEMY_SERVICE_URL": f"http://127.0.0.1:{port}/services/academy/",
     "LANG": "zh_CN.UTF-8",
@@ -87,7 +99,7 @@ service_env = {"ACADEMY_HOME": str(settings.home), "ACADEMY_LAWS_DIR": str(setti
 if settings.get("ACADEMY_DB_URL"):
     service_env["ACADEMY_DB_URL"] = settings.db_url
 c.JupyterHub.services = [
-    {"name": "academy", "url": f"http://127.0.0.1:{port + 3}", "display": False, "oauth_no_confirm": True,
+    {"name": "academy", "url": f"http://127.0.0.1:{random_port()}", "display": False, "oauth_no_confirm": True,
      "command": [sys.executable, "-m", "service"], "environment": service_env, "cwd": str(PROJECT_ROOT)},
     {"name": "academy-admin", "api_token": site.admin_token()},
     {"name": "idle-culler", "display": False,

@@ -14,6 +14,7 @@ from traitlets import Unicode, default
 from traitlets.config import Application
 
 from service.handlers import NotFoundHandler, default_handlers
+from service.pages import page_handlers
 
 
 class AcademyService(Application):
@@ -32,7 +33,7 @@ class AcademyService(Application):
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
 
     def make_app(self) -> web.Application:
-        return web.Application(default_handlers(self.prefix), prefix=self.prefix, cookie_secret=os.urandom(32),
+        return web.Application(page_handlers(self.prefix) + default_handlers(self.prefix), prefix=self.prefix, cookie_secret=os.urandom(32),
                                xsrf_cookies=False, default_handler_class=NotFoundHandler)
 
     def start(self) -> None:

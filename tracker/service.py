@@ -215,3 +215,10 @@ def roster_accounts(on: dt.date | None = None, url: str | None = None) -> list[t
                          .join(Unit, Officer.unit_id == Unit.id)).all()
     return [(number, status == "在职" and (left is None or left > on)) for number, status, left, unit in rows
             if unit != study.UNREGISTERED_UNIT]
+
+
+def officer_by_login(login: str, url: str | None = None) -> tuple[str, str] | None:
+    """(人员编号, 姓名) of the officer whose 人员编号 is this hub login (case aside), or None."""
+    with db.session(url) as s:
+        officer = study.find_officer(s, login)
+        return (officer.officer_no, officer.name) if officer else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,8 @@ def test_an_officer_completes_a_module_on_the_site_and_the_service_records_it(si
             assert "回答正确" in feedback or "客观小题答对" in feedback, feedback
         page.get_by_text("恭喜完成本模块").first.wait_for(timeout=60_000)
         screenshot(page, "hub-module-completed.png")
+        response = page.goto(f"{site['base']}/user/{OFFICER.lower()}/formgrader")
+        assert response.status == 404  # nbgrader's instructor tools are not in an officer's server
     with db.session(site["tracker"]) as s:
         rows = s.execute(select(LedgerEntry.recorded_by, LedgerEntry.source_kind, LedgerEntry.hours)).all()
     assert [(by, kind, float(h)) for by, kind, h in rows] == [("学堂服务", "module", spec.hours)]
@@ -111,12 +114,39 @@ def test_hr_downloads_the_report_and_an_officer_is_refused_it(site, tmp_path):
         download.value.save_as(path)
         cells = [str(c) for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True) for c in row]
         assert OFFICER in cells
+        page.goto(f"{site['base']}/services/academy/hr")
+        bad = write_csv(tmp_path / "坏的培训记录.csv", [["人员编号", "姓名", "培训名称", "类别", "学时", "日期"],
+                                                   [OFFICER, "张伟", "执法培训", "法律知识", "abc", "2026-03-05"]])
+        page.set_input_files("input[name=file]", str(bad))
+        page.select_option("select[name=kind]", "training")
+        page.click("#import")
+        assert "拒绝导入" in page.inner_text("#result")
+        good = write_csv(tmp_path / "培训记录.csv", [["人员编号", "姓名", "培训名称", "类别", "学时", "日期"],
+                                                 [OFFICER, "张伟", "执法培训班", "专门业务", "6", "2026-03-05"]])
+        page.set_input_files("input[name=file]", str(good))
+        page.select_option("select[name=kind]", "training")
+        page.click("#import")
+        result = page.inner_text("#result")
+        assert "新增 1 条" in result and "王芳" in result, result
         screenshot(page, "hub-hr-page.png")
+        text = page.inner_text("body")
+        assert not re.search(r"[A-Za-z]{4,}", text.replace("xlsx", "").replace("html", "").replace("csv", "")), text
     with browser_page(tmp_path) as page:
         login(page, site, OTHER)
         page.goto(f"{site['base']}/services/academy/api/hr/report?format=xlsx")
         refusal = json.loads(page.inner_text("body"))
         assert refusal == {"status": 403, "message": "只有人事部门可以查看学时报表"}
+        page.goto(f"{site['base']}/services/academy/hr")
+        assert json.loads(page.inner_text("body"))["message"] == "只有人事部门可以使用此页面"
+
+
+def test_an_officer_prints_his_own_statement(site, tmp_path):
+    with browser_page(tmp_path) as page:
+        login(page, site, OFFICER)
+        page.goto(f"{site['base']}/services/academy/me/statement?format=html")
+        text = page.inner_text("body")
+        assert "学时证明" in text and "学堂服务" in text and "张伟" in text
+        screenshot(page, "hub-officer-statement.png")
 
 
 ATTACKS = textwrap.dedent('''
@@ -204,3 +234,19 @@ def test_an_officers_kernel_cannot_load_the_keys(site):
                           capture_output=True, text=True, timeout=120, cwd="/tmp",
                           env={"PATH": os.environ["PATH"], "HOME": f"/home/{unix_name(OFFICER)}"})
     assert done.stdout.strip() in ("0", "PermissionError"), done.stdout + done.stderr
+
+
+def test_an_officer_who_left_can_no_longer_log_in(site, tmp_path):
+    env = site["env"]
+    roster = write_csv(tmp_path / "名册.csv", [["人员编号", "姓名", "单位", "离职日期"],
+                                               [OTHER, "李娜", "某县市场监督管理局", "2026-01-31"]])
+    ledger_service.import_roster_file(roster, recorded_by="测试", url=site["tracker"])
+    done = subprocess.run([sys.executable, "-m", "academy.cli", "hub", "sync-users", "--hub-url", site["base"],
+                           "--passwords", str(tmp_path / "初始密码.xlsx")], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "停用 1 个" in done.stdout, done.stdout + done.stderr
+    with browser_page(tmp_path) as page:
+        login(page, site, OTHER)
+        assert "人员编号或密码不正确" in page.inner_text("body")
+    shadow = subprocess.run(["passwd", "--status", unix_name(OTHER)], capture_output=True, text=True).stdout.split()
+    assert shadow[1] == "L"  # the unix account is locked; its files stay

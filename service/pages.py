@@ -1,0 +1,192 @@
+"""The 学堂服务's pages for people: an officer's own 学时证明, and the 人事 page (reports, lists, imports).
+
+On the site, the HR clerk's own server holds no database credentials, so the HR work that the single-machine Voila
+dashboard does is served here, behind the hub login and the 人事 group. Files are downloads through the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from tornado import web
+
+from service import quizzes
+from service.handlers import HR_GROUP, BaseHandler, GroupsMixin
+from tracker import service as ledger_service
+from tracker.imports import ImportRefused
+
+TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "csv": "text/csv; charset=UTF-8", "html": "text/html; charset=UTF-8"}
+MAX_UPLOAD = 20 * 1024 * 1024
+STYLE = ("<style>body{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em;line-height:1.6}"
+         "h1{font-size:1.5em}fieldset{margin:1em 0;border:1px solid #ccc}a{color:#1565c0}"
+         ".bad{color:#c62828}.ok{color:#2e7d32}input,select,button{font-size:1em;margin:.2em}</style>")
+
+
+def page(title: str, body: str) -> str:
+    return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{escape(title)}</title>"
+            f"{STYLE}</head><body><h1>{escape(title)}</h1>{body}</body></html>")
+
+
+class FileMixin:
+    def send_file(self, data: bytes, fmt: str, filename: str) -> None:
+        self.set_header("Content-Type", TYPES[fmt])
+        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(filename)}")
+        self.finish(data)
+
+    def fmt(self) -> str:
+        fmt = self.get_argument("format", "xlsx")
+        if fmt not in TYPES:
+            raise quizzes.Refused(f"文件格式无效：{fmt}（xlsx / csv / html）")
+        return fmt
+
+
+class StatementHandler(FileMixin, BaseHandler):
+    """My 学时证明 (html to print, or xlsx)."""
+
+    @web.authenticated
+    def get(self) -> None:
+        login, year, fmt = self.login(), self.year(), self.fmt()
+        if fmt == "csv":
+            raise quizzes.Refused("学时证明只有 html 和 xlsx 两种格式")
+        found = ledger_service.officer_by_login(login)
+        if found is None:
+            raise quizzes.Refused(f"名册中没有人员编号 {login}，请联系人事部门", 403)
+        officer_no = found[0]
+        statement = ledger_service.officer_statement(officer_no, year)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"statement.{fmt}"
+            ledger_service.write_statement(statement, fmt, path)
+            data = path.read_bytes()
+        if fmt == "html":
+            self.set_header("Content-Type", TYPES["html"])
+            self.finish(data)
+        else:
+            self.send_file(data, fmt, f"学时证明-{officer_no}-{year}.{fmt}")
+
+
+class HRHandler(GroupsMixin, FileMixin, BaseHandler):
+    async def hr_only(self) -> str:
+        login = self.login()
+        if HR_GROUP not in await self.groups_of(login):
+            raise quizzes.Refused("只有人事部门可以使用此页面", 403)
+        return login
+
+
+class HRPageHandler(HRHandler):
+    @web.authenticated
+    async def get(self, message: str = "") -> None:
+        await self.hr_only()
+        year = dt.date.today().year
+        prefix = self.application.settings["prefix"]
+        units = "".join(f"<option>{escape(u)}</option>" for u in ledger_service.unit_names())
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(page("学时管理（人事）", f"""{message}
+<form method='get' action='{prefix}hr/file'><fieldset><legend>报表与名单</legend>
+年度 <input name='year' value='{year}' size='5'> 单位 <select name='unit'><option value=''>全部单位</option>{units}</select>
+<select name='what'><option value='report'>年度达标报表</option><option value='shortfall'>未达标、有风险人员名单（按差额排序）</option>
+<option value='units'>各单位分表（一个工作簿）</option></select>
+<select name='format'><option>xlsx</option><option>html</option><option>csv</option></select>
+<button id='download'>下载</button></fieldset></form>
+<form method='get' action='{prefix}hr/statement'><fieldset><legend>学时证明</legend>
+人员编号 <input name='officer' size='12'> 年度 <input name='year' value='{year}' size='5'>
+<select name='format'><option value='html'>网页（打印）</option><option value='xlsx'>xlsx</option></select>
+<button>下载</button></fieldset></form>
+<form method='post' action='{prefix}hr/import' enctype='multipart/form-data'><fieldset><legend>导入</legend>
+{self.xsrf_form_html()}
+<select name='kind'><option value='roster'>名册</option><option value='training'>培训记录</option></select>
+<input type='file' name='file' accept='.xlsx,.xls,.et,.csv,.txt'> <button id='import'>导入</button>
+<p>有任何问题行，整份拒收并列出行号和原因，不写入任何内容；同一文件再导入一次不会重复记录。</p></fieldset></form>"""))
+
+
+class HRFileHandler(HRHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        await self.hr_only()
+        year, fmt = self.year(), self.fmt()
+        unit = self.get_argument("unit", "") or None
+        what = self.get_argument("what", "report")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"file.{fmt}"
+            if what == "report":
+                ledger_service.write_compliance_report(year, fmt, path, unit=unit)
+                name = f"学时达标报表-{year}"
+            elif what == "shortfall":
+                ledger_service.write_shortfall_list(year, fmt, path, unit=unit)
+                name = f"未达标有风险名单-{year}"
+            elif what == "units":
+                if fmt != "xlsx":
+                    raise quizzes.Refused("各单位分表只有 xlsx 格式")
+                ledger_service.write_unit_workbook(year, path)
+                name = f"各单位学时-{year}"
+            else:
+                raise quizzes.Refused(f"没有这种文件：{what}")
+            data = path.read_bytes()
+        self.send_file(data, fmt, f"{name}{'-' + unit if unit else ''}.{fmt}")
+
+
+class HRStatementHandler(HRHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        await self.hr_only()
+        officer, year, fmt = self.get_argument("officer", "").strip(), self.year(), self.fmt()
+        if officer not in ledger_service.officer_ids():
+            raise quizzes.Refused(f"名册中没有人员编号 {officer}", 404)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"statement.{fmt}"
+            ledger_service.write_statement(ledger_service.officer_statement(officer, year), fmt, path)
+            data = path.read_bytes()
+        self.send_file(data, fmt, f"学时证明-{officer}-{year}.{fmt}")
+
+
+class HRImportHandler(HRHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        login = await self.hr_only()
+        self.check_xsrf_cookie()
+        files = self.request.files.get("file") or []
+        if not files or not files[0]["body"]:
+            raise quizzes.Refused("请选择要导入的文件")
+        upload = files[0]
+        if len(upload["body"]) > MAX_UPLOAD:
+            raise quizzes.Refused("文件过大（上限 20 MB）", 413)
+        kind = self.get_argument("kind", "roster")
+        recorder = _recorder_name(login)
+        name = Path(upload["filename"] or "导入文件.xlsx").name
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(upload["body"])
+            try:
+                if kind == "roster":
+                    summary = ledger_service.import_roster_file(path, recorded_by=recorder)
+                elif kind == "training":
+                    summary = ledger_service.import_training_file(path, recorded_by=recorder)
+                else:
+                    raise quizzes.Refused(f"没有这种导入：{kind}")
+                message = f"<p id='result' class='ok'>{escape(str(summary))}（记录人：{escape(recorder)}）</p>"
+            except ImportRefused as refused:
+                lines = "".join(f"<li>{escape(r)}</li>" for r in refused.reasons)
+                message = (f"<div id='result' class='bad'><p>拒绝导入 {escape(name)}：共 {len(refused.reasons)} 处问题，"
+                           f"未写入任何内容。</p><ul>{lines}</ul></div>")
+        await HRPageHandler.get(self, message)
+
+
+def _recorder_name(login: str) -> str:
+    """The clerk's real name from the roster, with the 人员编号; the login when the clerk is not on the roster."""
+    found = ledger_service.officer_by_login(login)
+    return f"{found[1]}（{found[0]}）" if found else login
+
+
+def page_handlers(prefix: str) -> list[tuple[str, type]]:
+    return [
+        (prefix + "me/statement", StatementHandler),
+        (prefix + "hr", HRPageHandler),
+        (prefix + "hr/file", HRFileHandler),
+        (prefix + "hr/statement", HRStatementHandler),
+        (prefix + "hr/import", HRImportHandler),
+    ]
