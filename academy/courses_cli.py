@@ -92,7 +92,7 @@ def register(subparsers) -> None:
                  "academy courses review legal-cf-setting ops-urban --by 课程审校组 --on 2026-11-29")
     p.add_argument("modules", nargs="+", help="模块编号")
     p.add_argument("--by", required=True, help="审校人或审校组")
-    p.add_argument("--on", help="审校日期（YYYY-MM-DD，默认今天）")
+    p.add_argument("--on", help="审校日期（如 2026-11-29，默认今天）")
     p.add_argument("--laws", help="条文文本目录")
     holidays = area.add("holidays", cmd_holidays, "列出某年的放假日期和调休上班日及其来源，并检查 courses/holidays/ 中的放假安排文件",
                         "academy courses holidays 2027")

@@ -75,7 +75,7 @@ def cmd_serve(args) -> int:
 
 
 def register(subparsers) -> None:
-    area = Area(subparsers, "hub", "多人站点：账户同步", "多人站点（JupyterHub）命令。站点用 make hub 启动。")
+    area = Area(subparsers, "hub", "多人站点：账户同步", "多人站点（JupyterHub）命令。站点用 hub start 命令启动。")
     p = area.add("sync-users", cmd_sync_users, "按名册同步站点账户：新增在职人员、停用离职人员、按角色分组、创建系统账户",
                  "academy hub sync-users --passwords 初始密码.xlsx")
     p.add_argument("--hub-url", default=f"http://127.0.0.1:{os.environ.get('PORT') or 8000}", help="站点地址")
@@ -88,5 +88,5 @@ def register(subparsers) -> None:
              "sudo PORT=8000 academy hub start")
     serve = subparsers.add_parser("serve", help="启动学堂服务（通常由 JupyterHub 启动）",
                                   description="启动学堂服务（JupyterHub 托管服务）。", epilog="示例：\n  academy serve")
-    serve.add_argument("options", nargs="*", help="传给服务的 traitlets 选项")
+    serve.add_argument("options", nargs="*", help="传给服务的设置项（如 --AcademyService.url=…）")
     serve.set_defaults(func=cmd_serve)

@@ -14,7 +14,9 @@ from tests.tracker.helpers import ROSTER, write_csv
 ALLOWED = {
     # products, formats and encodings
     "JupyterLab", "Voila", "SQLite", "PostgreSQL", "Moodle", "XML", "JSON", "Markdown", "PNG", "GBK", "UTF", "BOM",
-    "nbgrader", "xlsx", "xls", "et", "csv", "html", "txt", "tsv", "yaml", "moodle",
+    "nbgrader", "JupyterHub", "Kubernetes", "LDAP", "xlsx",
+    # the system's administrator account and the command to act as it
+    "root", "sudo", "xls", "et", "csv", "html", "txt", "tsv", "yaml", "moodle",
     # values typed on the command line (the bank's own vocabulary)
     "draft", "reviewed", "retired", "single", "multiple", "judge", "numeric", "case",
 }
