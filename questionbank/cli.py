@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 from ground.commands import Area
-from questionbank.basis_check import check_basis
+from ground.settings import settings
+from questionbank.basis_check import check_basis, review_alarm
 from questionbank.loading import load_bank
 from questionbank.stats import bank_stats, format_stats
 from questionbank.validation import has_errors, validate
@@ -42,7 +45,9 @@ def cmd_check_basis(args) -> int:
         return 2
     bank = load_bank(_paths(args.paths))
     problems = [p for p in bank.problems if p.level == "error"] + check_basis(bank, laws)
-    return _report(problems, f"条文核对通过：{len(bank.questions)} 道题的引用条文和数额都能在 {laws} 中找到。")
+    problems += review_alarm(bank, laws, mark=not args.dry_run)
+    return _report(problems, f"条文核对通过：{len(bank.questions)} 道题的引用条文和数额都能在 {laws} 中找到，"
+                             "审核后所引条文均未改动。")
 
 
 def cmd_stats(args) -> int:
@@ -81,6 +86,33 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _paths_and_ids(values: list[str]) -> tuple[list[Path] | None, list[str] | None]:
+    """Arguments that name files or folders are bank paths; the others are question ids."""
+    paths = [Path(v) for v in values if Path(v).exists()]
+    ids = [v for v in values if not Path(v).exists()]
+    return paths or None, ids or None
+
+
+def cmd_review_stamp(args) -> int:
+    from questionbank.review import stamp
+
+    paths, ids = _paths_and_ids(args.items)
+    on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    bank = load_bank(paths)
+    if bank.problems:
+        for problem in bank.problems:
+            print(problem, file=sys.stderr)
+        print("题库文件有错误，未写入审核记录。", file=sys.stderr)
+        return 1
+    try:
+        result = stamp(bank, Path(args.laws), args.by, on, ids=ids, dry_run=args.dry_run)
+    except (KeyError, ValueError) as exc:
+        print(exc.args[0] if exc.args else exc, file=sys.stderr)
+        return 1
+    print(result.summary(dry_run=args.dry_run))
+    return 0
+
+
 def register(subparsers) -> None:
     add = Area(subparsers, "bank", "题库：校验、条文核对、统计、导入导出", "题库管理命令。").add
 
@@ -93,6 +125,7 @@ def register(subparsers) -> None:
             "academy bank check-basis --laws ../shared/laws")
     p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
     p.add_argument("--laws", required=True, help="条文目录（每个法律版本一个 Markdown 文件）")
+    p.add_argument("--dry-run", action="store_true", help="只列出审核后条文已改动的题，不写入待复核标记")
 
     p = add("stats", cmd_stats, "题库统计：按法律、题型、分类、领域、难度、状态计数", "academy bank stats --json")
     p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
@@ -113,3 +146,18 @@ def register(subparsers) -> None:
     p.add_argument("--law", help="只导出引用某法律的题目（简称）")
     p.add_argument("--status", help="只导出某状态（draft/reviewed/retired）")
     p.add_argument("--type", help="只导出某题型（single/multiple/judge/numeric/case）")
+
+    review = add("review", None, "审核：签注审核记录（审核人、日期、条文指纹）", "academy bank review stamp --by 张三")
+    steps = review.add_subparsers(dest="review_command", required=True, metavar="步骤")
+    p = steps.add_parser("stamp", help="为已审核但没有审核记录的题写入审核人、日期和所引条文的指纹",
+                         description="为已审核但没有审核记录的题写入审核人、日期和所引条文的指纹；"
+                                     "指明题号时，也为因条文改动而待复核的题重新签注。",
+                         epilog="示例：\n  academy bank review stamp --by 题库审核组 --on 2026-11-29\n"
+                                "  academy bank review stamp --by 张三 cf-general-001 cf-general-002",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=cmd_review_stamp)
+    p.add_argument("items", nargs="*", help="题库文件、目录或题号（默认：内置题库中所有没有审核记录的已审核题）")
+    p.add_argument("--by", required=True, help="审核人")
+    p.add_argument("--on", help="审核日期，如 2026-11-29（默认今天）")
+    p.add_argument("--laws", default=str(settings.laws_dir), help="条文目录（默认 ACADEMY_LAWS_DIR 或 ../shared/laws）")
+    p.add_argument("--dry-run", action="store_true", help="只报告，不写入")
