@@ -63,7 +63,7 @@ def cmd_import(args) -> int:
     from questionbank.formats.spreadsheet import ImportRefused, import_file
 
     try:
-        result = import_file(Path(args.file), Path(args.into), dry_run=args.dry_run)
+        result = import_file(Path(args.file), Path(args.into), dry_run=args.dry_run, keep_review=args.keep_review)
     except ImportRefused as refused:
         print(refused, file=sys.stderr)
         return 1
@@ -136,6 +136,8 @@ def register(subparsers) -> None:
     p.add_argument("file", help="表格文件")
     p.add_argument("--into", default="questionbank/items/imported", help="写入的目录（默认 questionbank/items/imported）")
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    p.add_argument("--keep-review", action="store_true",
+                   help="保留表中的状态和审核记录（只用于再导入本系统导出的表；默认导入的题一律为草稿，须经审核）")
 
     p = add("export", cmd_export, "导出题库为表格（xlsx，可再导入）或 Moodle XML",
             "academy bank export --format moodle -o 题库.xml --topic cf_hearing")

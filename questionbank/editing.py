@@ -37,12 +37,15 @@ def _dump(yaml: YAML, data: Any) -> str:
     return out.getvalue()
 
 
-def _layout(text: str) -> tuple[int, int, int]:
-    """The layout that gives the file back unchanged (so an edit changes only the edited lines)."""
+def _load(text: str) -> tuple[YAML, Any]:
+    """The file's data, read with the layout that gives the file back unchanged (so an edit changes only its lines)."""
     for layout in LAYOUTS:
-        if _dump(_yaml(layout), _yaml(layout).load(text)) == text:
-            return layout
-    return LAYOUTS[0]
+        yaml = _yaml(layout)
+        data = yaml.load(text)
+        if _dump(yaml, data) == text:
+            return yaml, data
+    yaml = _yaml(LAYOUTS[0])
+    return yaml, yaml.load(text)
 
 
 def edited_text(text: str, edits: dict[str, Edit]) -> tuple[str, set[str]]:
@@ -52,8 +55,7 @@ def edited_text(text: str, edits: dict[str, Edit]) -> tuple[str, set[str]]:
     ``set_key`` is written as text after the item's last line, so a section comment between two items stays
     above the next item where it belongs.
     """
-    yaml = _yaml(_layout(text))
-    data = yaml.load(text)
+    yaml, data = _load(text)
     found: set[str] = set()
     added: dict[str, CommentedMap] = {}
     for item in data.get("questions") or []:
