@@ -113,6 +113,27 @@ def cmd_review_stamp(args) -> int:
     return 0
 
 
+def cmd_balance_keys(args) -> int:
+    from questionbank.keys import apply, format_shares, key_shares, plan
+
+    bank = load_bank(_paths(args.paths))
+    if bank.problems:
+        for problem in bank.problems:
+            print(problem, file=sys.stderr)
+        print("题库文件有错误，未调整。", file=sys.stderr)
+        return 1
+    print("调整前：\n" + format_shares(key_shares(bank.questions)))
+    reorderings, kept = plan(bank.questions)
+    apply(reorderings, dry_run=args.dry_run)
+    for r in reorderings:
+        r.question.options = {letter: r.question.options[old] for letter, old in zip(r.question.options, r.order, strict=True)}
+        r.question.answer = r.answer if r.question.type == "single" else tuple(r.answer)
+    verb = "将调整" if args.dry_run else "已调整"
+    print(f"\n{verb} {len(reorderings)} 道题的选项顺序。" + "".join(f"\n  未调整 {n} 道：{why}" for why, n in kept.items()))
+    print("\n调整后：\n" + format_shares(key_shares(bank.questions)))
+    return 0
+
+
 def register(subparsers) -> None:
     add = Area(subparsers, "bank", "题库：校验、条文核对、统计、导入导出", "题库管理命令。").add
 
@@ -130,6 +151,12 @@ def register(subparsers) -> None:
     p = add("stats", cmd_stats, "题库统计：按法律、题型、分类、领域、难度、状态计数", "academy bank stats --json")
     p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+
+    p = add("balance-keys", cmd_balance_keys,
+            "调整单选、多选题的选项顺序，使答案字母分布均衡（按题号确定，可重复运行；按字母或位置指称其他选项的题不动）",
+            "academy bank balance-keys --dry-run")
+    p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
+    p.add_argument("--dry-run", action="store_true", help="只报告，不写入")
 
     p = add("import", cmd_import, "导入常见的题库表格（.xlsx / .csv，UTF-8 或 GBK）；有任何错误行则整份拒收，不写入",
             "academy bank import 题库.xlsx --into questionbank/items/imported --dry-run")
