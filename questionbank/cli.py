@@ -134,6 +134,35 @@ def cmd_balance_keys(args) -> int:
     return 0
 
 
+def cmd_check_keys(args) -> int:
+    from questionbank.key_check import AMBIGUOUS, CONTRADICTED, UNCHECKABLE, check_keys, counts
+
+    laws = Path(args.laws)
+    if not laws.is_dir():
+        print(f"条文目录不存在：{laws}", file=sys.stderr)
+        return 2
+    bank = load_bank(_paths(args.paths))
+    checks = check_keys(bank, laws)
+    shown = (CONTRADICTED, AMBIGUOUS, UNCHECKABLE) if args.all else (CONTRADICTED, AMBIGUOUS)
+    for check in checks:
+        if check.verdict in shown:
+            q = check.question
+            print(f"[{check.verdict}] {q.file}：题目 {q.id}（答案 {_key_text(q)}）：{check.detail}")
+    tally = counts(checks)
+    print(f"\n答案核对：共 {len(checks)} 道题，" + "，".join(f"{v} {n}" for v, n in tally.items()) + "。")
+    return 0
+
+
+def _key_text(q) -> str:
+    if q.type == "judge":
+        return "正确" if q.answer else "错误"
+    if q.type == "multiple":
+        return "".join(q.answer or ())
+    if q.type == "case":
+        return "见小题"
+    return str(q.answer)
+
+
 def register(subparsers) -> None:
     add = Area(subparsers, "bank", "题库：校验、条文核对、统计、导入导出", "题库管理命令。").add
 
@@ -147,6 +176,13 @@ def register(subparsers) -> None:
     p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
     p.add_argument("--laws", required=True, help="条文目录（每个法律版本一个 Markdown 文件）")
     p.add_argument("--dry-run", action="store_true", help="只列出审核后条文已改动的题，不写入待复核标记")
+
+    p = add("check-keys", cmd_check_keys,
+            "像阅卷人一样核对答案：把选项代入题干，与所引条文比对（支持/与条文不符/多个选项都有依据/无法自动核对）",
+            "academy bank check-keys questionbank/items/imported --all")
+    p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
+    p.add_argument("--laws", default=str(settings.laws_dir), help="条文目录（默认 ACADEMY_LAWS_DIR 或 ../shared/laws）")
+    p.add_argument("--all", action="store_true", help="也列出无法自动核对的题")
 
     p = add("stats", cmd_stats, "题库统计：按法律、题型、分类、领域、难度、状态计数", "academy bank stats --json")
     p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
