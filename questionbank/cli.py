@@ -153,6 +153,38 @@ def cmd_check_keys(args) -> int:
     return 0
 
 
+def cmd_review_sheet(args) -> int:
+    from questionbank.review_sheet import write_review_sheet
+
+    bank = load_bank(_paths(args.paths))
+    if bank.problems:
+        for problem in bank.problems:
+            print(problem, file=sys.stderr)
+        print("题库文件有错误，未生成审核表。", file=sys.stderr)
+        return 1
+    count = write_review_sheet(bank, Path(args.laws), Path(args.output), statuses=tuple(args.status))
+    print(f"已生成审核表 {args.output}：{count} 道待审核的题。")
+    return 0
+
+
+def cmd_review_apply(args) -> int:
+    from questionbank.review_sheet import SheetRefused, apply_review_sheet
+
+    bank = load_bank(_paths(args.paths))
+    if bank.problems:
+        for problem in bank.problems:
+            print(problem, file=sys.stderr)
+        print("题库文件有错误，未应用审核表。", file=sys.stderr)
+        return 1
+    try:
+        result = apply_review_sheet(Path(args.sheet), bank, Path(args.laws), dry_run=args.dry_run)
+    except SheetRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    print(("（试运行，未写入）" if args.dry_run else "") + result.summary())
+    return 0
+
+
 def _key_text(q) -> str:
     if q.type == "judge":
         return "正确" if q.answer else "错误"
@@ -226,3 +258,26 @@ def register(subparsers) -> None:
     p.add_argument("--on", help="审核日期，如 2026-11-29（默认今天）")
     p.add_argument("--laws", default=str(settings.laws_dir), help="条文目录（默认 ACADEMY_LAWS_DIR 或 ../shared/laws）")
     p.add_argument("--dry-run", action="store_true", help="只报告，不写入")
+
+    p = steps.add_parser("sheet", help="生成审核表（xlsx）：每道草稿题的答案、所引条文原文、答案核对结论，以及审核人填写的列",
+                         description="生成审核表（xlsx）：每道草稿题的答案、所引条文原文、答案核对结论，以及审核决定（通过/修改/停用）、"
+                                     "审核人、审核日期和修改内容的空列。",
+                         epilog="示例：\n  academy bank review sheet questionbank/items/imported -o 审核表.xlsx",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=cmd_review_sheet)
+    p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
+    p.add_argument("-o", "--output", required=True, help="输出的审核表（.xlsx）")
+    p.add_argument("--status", nargs="+", default=["draft"], choices=["draft", "reviewed", "retired"],
+                   help="列入哪些状态的题（默认只列草稿）")
+    p.add_argument("--laws", default=str(settings.laws_dir), help="条文目录（默认 ACADEMY_LAWS_DIR 或 ../shared/laws）")
+
+    p = steps.add_parser("apply", help="应用填好的审核表：通过和修改的题转为已审核并写入审核记录，停用的题停用；有错误则整表拒收",
+                         description="应用填好的审核表：通过的题转为已审核，修改的题改正后转为已审核，均写入审核人、日期和条文指纹；"
+                                     "停用的题停用；未作决定的仍为草稿。表中有任何错误则整表拒收，列出行号和原因，不改动任何题目。",
+                         epilog="示例：\n  academy bank review apply 审核表.xlsx questionbank/items/imported",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=cmd_review_apply)
+    p.add_argument("sheet", help="填好的审核表（.xlsx 或 .csv）")
+    p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
+    p.add_argument("--laws", default=str(settings.laws_dir), help="条文目录（默认 ACADEMY_LAWS_DIR 或 ../shared/laws）")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
