@@ -66,8 +66,12 @@ def _bigrams(text: str) -> Counter:
 
 
 def _containment(part: Counter, whole: Counter) -> float:
+    """Share of the bigrams of ``part`` (counted with repeats) that ``whole`` has too."""
     total = sum(part.values())
-    return sum((part & whole).values()) / total if total else 0.0
+    if not total:
+        return 0.0
+    get = whole.get
+    return sum(min(n, get(gram, 0)) for gram, n in part.items()) / total
 
 
 @dataclass
@@ -334,10 +338,15 @@ def _part_keys(part: Part) -> list[str]:
     return list(part.answer or ())
 
 
-def check_item(q: Question, texts: ArticleTexts) -> ItemCheck:
+def check_item(q: Question, texts: ArticleTexts, cache: dict | None = None) -> ItemCheck:
+    cache = {} if cache is None else cache
+
     def clauses_for(citations: list[Citation]) -> Clauses | None:
-        found = [t for t in (texts.text(c) for c in dict.fromkeys(citations)) if t]
-        return Clauses(found) if found else None
+        key = tuple(dict.fromkeys(citations))
+        if key not in cache:
+            found = [t for t in (texts.text(c) for c in key) if t]
+            cache[key] = Clauses(found) if found else None
+        return cache[key]
 
     if q.type == "case":
         parts = {}
@@ -364,7 +373,8 @@ def check_item(q: Question, texts: ArticleTexts) -> ItemCheck:
 def check_keys(bank: Bank, laws_dir: Path, registry: LawRegistry | None = None,
                statuses: tuple[str, ...] = ("draft", "reviewed")) -> list[ItemCheck]:
     texts = ArticleTexts(laws_dir, registry)
-    return [check_item(q, texts) for q in bank.questions if q.status in statuses]
+    cache: dict = {}  # the clauses of each set of cited articles, split once
+    return [check_item(q, texts, cache) for q in bank.questions if q.status in statuses]
 
 
 def counts(checks: list[ItemCheck]) -> dict[str, int]:

@@ -87,7 +87,8 @@ def _stem(q: Question) -> str:
 def sheet_rows(bank: Bank, laws_dir: Path, statuses: tuple[str, ...] = ("draft",),
                registry: LawRegistry | None = None) -> list[dict[str, Any]]:
     texts = ArticleTexts(laws_dir, registry)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    cache: dict = {}
     for q in sorted(bank.questions, key=lambda q: q.id):
         if q.status not in statuses:
             continue
@@ -95,7 +96,7 @@ def sheet_rows(bank: Bank, laws_dir: Path, statuses: tuple[str, ...] = ("draft",
         for citation in cited(q):
             text = texts.text(citation)
             articles.append(f"【{citation}】{text}" if text else f"【{citation}】（条文目录中没有此条文本）")
-        check = check_item(q, texts)
+        check = check_item(q, texts, cache)
         rows.append({
             "题号": q.id, "题型": TYPES.get(q.type, q.type), "题干": _stem(q),
             "选项": "\n".join(f"{x}. {t}" for x, t in q.options.items()), "答案": _key(q), "解析": q.explanation,
