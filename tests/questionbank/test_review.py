@@ -7,7 +7,7 @@ import pytest
 
 from academy.cli import main
 from questionbank.laws import Citation
-from questionbank.loading import load_bank
+from questionbank.loading import ITEMS, load_bank
 from questionbank.quiz import draw
 from questionbank.review import ArticleTexts, changed_articles, fingerprint, stamp
 from questionbank.validation import validate
@@ -189,3 +189,16 @@ def test_reviewed_item_without_trail_or_with_an_unreviewed_basis_is_warned(tmp_p
                                                                           "articles": {"行政处罚法@2021#64": "abc"}}))
     problems = {(p.qid, p.field) for p in validate(load_bank([tmp_path]))}
     assert ("cf-test-001", "review") in problems and ("cf-test-002", "review.articles") in problems
+
+
+def test_on_the_shipped_bank_exactly_the_items_citing_the_changed_article_are_flagged(tmp_path, laws):
+    items = tmp_path / "items"
+    shutil.copytree(ITEMS, items)
+    change_article(laws, "六十四", "五日", "七日")
+    assert main(["bank", "check-basis", "--laws", str(laws), str(items)]) == 1
+    bank = load_bank([items])
+    citing = {q.id for q in bank.questions if any(str(c) == "行政处罚法@2021#64" for c in q.all_citations())}
+    flagged = {q.id for q in bank.questions if q.review and q.review.recheck}
+    assert len(citing) >= 5 and flagged == citing
+    assert all(q.review.recheck == ["行政处罚法@2021#64"] for q in bank.questions if q.id in flagged)
+    assert not {q.id for q in bank.reviewed()} & flagged
