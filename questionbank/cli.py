@@ -68,6 +68,18 @@ def cmd_import(args) -> int:
         print(refused, file=sys.stderr)
         return 1
     print(result.summary())
+    laws = settings.laws_dir
+    if result.questions and laws.is_dir():
+        from questionbank.key_check import AMBIGUOUS, CONTRADICTED, check_keys, counts
+        from questionbank.loading import Bank
+
+        checks = check_keys(Bank(questions=result.questions), laws)
+        print("答案核对：" + "，".join(f"{v} {n}" for v, n in counts(checks).items()) + "。")
+        for check in checks:
+            if check.verdict in (CONTRADICTED, AMBIGUOUS):
+                print(f"  [{check.verdict}] {check.question.id}（答案 {_key_text(check.question)}）：{check.detail}")
+        if not args.dry_run and not args.keep_review:
+            print(f"导入的题为草稿，审核后才会用于测验和考试：academy bank review sheet {args.into} -o 审核表.xlsx")
     return 0
 
 

@@ -138,3 +138,12 @@ def test_review_commands_have_help_with_an_example(capsys):
             main(["bank", "review", step, "--help"])
         assert exit_info.value.code == 0
         assert "示例：" in capsys.readouterr().out
+
+
+def test_import_reports_the_key_check_and_points_to_the_review_sheet(tmp_path, shared_laws, monkeypatch, capsys):
+    monkeypatch.setenv("ACADEMY_LAWS_DIR", str(shared_laws))
+    path = write_csv(tmp_path / "received.csv", [HEADER, *RECEIVED])
+    assert main(["bank", "import", str(path), "--into", str(tmp_path / "imported")]) == 0
+    out = capsys.readouterr().out
+    assert "答案核对：支持 2，与条文不符 1，多个选项都有依据 1，无法自动核对 0" in out
+    assert "[与条文不符]" in out and "（答案 D）" in out and "academy bank review sheet" in out
