@@ -275,8 +275,10 @@ def _choice(stem: str, options: dict[str, str], key: set[str], multiple: bool, c
             return CONTRADICTED, "答案选项与条文不符：" + say(key & wrong)
         if anchored - key:
             return AMBIGUOUS, "非答案选项也有依据：" + say(anchored - key)
-        if key <= anchored | verbatim:
+        if key <= anchored | verbatim and not verbatim - key:
             return SUPPORTED, say(key)
+        if key <= anchored | verbatim:  # the article's words, but a distractor is too: which list is which, the check can't tell
+            return UNCHECKABLE, "非答案选项也是条文原文，无法自动区分：" + say(verbatim - key)
         return UNCHECKABLE, "答案选项不能全部核对：" + say(key - anchored - verbatim)
     (k,) = key
     if k in wrong:
