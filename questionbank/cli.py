@@ -98,6 +98,15 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _refuse_broken(bank, what: str) -> bool:
+    """A bank with files that cannot be read is not changed or reported on: print why and say so."""
+    for problem in bank.problems:
+        print(problem, file=sys.stderr)
+    if bank.problems:
+        print(f"题库文件有错误，{what}。", file=sys.stderr)
+    return bool(bank.problems)
+
+
 def _paths_and_ids(values: list[str]) -> tuple[list[Path] | None, list[str] | None]:
     """Arguments that name files or folders are bank paths; the others are question ids."""
     paths = [Path(v) for v in values if Path(v).exists()]
@@ -109,12 +118,13 @@ def cmd_review_stamp(args) -> int:
     from questionbank.review import stamp
 
     paths, ids = _paths_and_ids(args.items)
-    on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    try:
+        on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    except ValueError:
+        print(f"审核日期 {args.on} 无法识别，应写成 2026-11-29", file=sys.stderr)
+        return 2
     bank = load_bank(paths)
-    if bank.problems:
-        for problem in bank.problems:
-            print(problem, file=sys.stderr)
-        print("题库文件有错误，未写入审核记录。", file=sys.stderr)
+    if _refuse_broken(bank, "未写入审核记录"):
         return 1
     try:
         result = stamp(bank, Path(args.laws), args.by, on, ids=ids, dry_run=args.dry_run)
@@ -129,17 +139,11 @@ def cmd_balance_keys(args) -> int:
     from questionbank.keys import apply, format_shares, key_shares, plan
 
     bank = load_bank(_paths(args.paths))
-    if bank.problems:
-        for problem in bank.problems:
-            print(problem, file=sys.stderr)
-        print("题库文件有错误，未调整。", file=sys.stderr)
+    if _refuse_broken(bank, "未调整"):
         return 1
     print("调整前：\n" + format_shares(key_shares(bank.questions)))
     reorderings, kept = plan(bank.questions)
     apply(reorderings, dry_run=args.dry_run)
-    for r in reorderings:
-        r.question.options = {letter: r.question.options[old] for letter, old in zip(r.question.options, r.order, strict=True)}
-        r.question.answer = r.answer if r.question.type == "single" else tuple(r.answer)
     verb = "将调整" if args.dry_run else "已调整"
     print(f"\n{verb} {len(reorderings)} 道题的选项顺序。" + "".join(f"\n  未调整 {n} 道：{why}" for why, n in kept.items()))
     print("\n调整后：\n" + format_shares(key_shares(bank.questions)))
@@ -169,10 +173,7 @@ def cmd_review_sheet(args) -> int:
     from questionbank.review_sheet import write_review_sheet
 
     bank = load_bank(_paths(args.paths))
-    if bank.problems:
-        for problem in bank.problems:
-            print(problem, file=sys.stderr)
-        print("题库文件有错误，未生成审核表。", file=sys.stderr)
+    if _refuse_broken(bank, "未生成审核表"):
         return 1
     count = write_review_sheet(bank, Path(args.laws), Path(args.output), statuses=tuple(args.status))
     print(f"已生成审核表 {args.output}：{count} 道待审核的题。")
@@ -183,10 +184,7 @@ def cmd_review_apply(args) -> int:
     from questionbank.review_sheet import SheetRefused, apply_review_sheet
 
     bank = load_bank(_paths(args.paths))
-    if bank.problems:
-        for problem in bank.problems:
-            print(problem, file=sys.stderr)
-        print("题库文件有错误，未应用审核表。", file=sys.stderr)
+    if _refuse_broken(bank, "未应用审核表"):
         return 1
     try:
         result = apply_review_sheet(Path(args.sheet), bank, Path(args.laws), dry_run=args.dry_run)

@@ -112,10 +112,16 @@ def plan(questions: list[Question]) -> tuple[list[Reordering], Counter]:
 
 
 def apply(reorderings: list[Reordering], dry_run: bool = False) -> None:
+    """Write the new orders into the bank files (unless ``dry_run``) and into the questions in memory."""
     edits: dict[Path, dict[str, Edit]] = defaultdict(dict)
     for r in reorderings:
         edits[Path(r.question.file)][r.question.id] = _reorder(r)
     edit_files(dict(edits), dry_run=dry_run)
+    for r in reorderings:
+        q = r.question
+        answer = r.answer
+        q.options = {letter: q.options[old] for letter, old in zip(q.options, r.order, strict=True)}
+        q.answer = answer if q.type == "single" else tuple(answer)
 
 
 def _reorder(r: Reordering) -> Edit:
