@@ -189,11 +189,9 @@ def _read_modal(statement: str, start: int, end: int, clauses: Clauses) -> Readi
         return Reading(None)
     if said in {MODALS[w] for w in found}:
         return Reading(True, f"“{word}{act}”与条文一致", True)
-    there = found[0]
-    before = [there]
     if clauses.in_exception(statement):
         return Reading(None, "条文有但书或除外规定，用词不作比较")
-    return Reading(False, f"题中为“{word}{act}”，条文为“{before[-1]}{act}”", True)
+    return Reading(False, f"题中为“{word}{act}”，条文为“{found[0]}{act}”", True)
 
 
 def read_span(statement: str, span: tuple[int, int], clauses: Clauses) -> Reading:
