@@ -11,10 +11,12 @@ A statement whose amounts and modal words agree with its clause is supported; on
 one with nothing to compare is not known. From those:
 
 - 单选: the key must be the one supported option (for a stem that asks for the wrong one, 「不正确的是」, the one
-  contradicted option); another option supported too makes the item ambiguous.
+  contradicted option); another option supported on an amount or modal word too makes the item ambiguous. Support
+  by wording alone counts only when no other option is the article's words as well (an article lists several things).
 - 判断: a statement contradicted by the article must be keyed 错误; one whose numbers and modal words agree is only
   supported when keyed 正确 (a false statement may be false for reasons the check does not read).
-- 多选: each option on its own: no key option contradicted, no other option supported, every key option supported.
+- 多选: each option on its own: no key option contradicted, no other option supported on an amount or modal word,
+  every key option supported; when a distractor is the article's words too, the check cannot tell the lists apart.
 - 数值: the answer with its unit must be what the article's matching clause says.
 
 The verdict is 支持, 与条文不符, 多个选项都有依据 or 无法自动核对, the last whenever the item gives the check nothing to
