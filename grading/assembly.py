@@ -146,8 +146,8 @@ def check_paper(blueprint: Blueprint, paper: Paper, bank_questions: Iterable[Any
             for q in sq:
                 if q.type != spec.type:
                     problems.append(f"{form.form} 卷 {spec.title} 中 {q.id} 的题型为 {q.type}")
-                if q.status == "retired" or (blueprint.reviewed_only and q.status != "reviewed"):
-                    problems.append(f"{form.form} 卷用了未审核或停用的题 {q.id}")
+                if not q.usable(drafts=not blueprint.reviewed_only):
+                    problems.append(f"{form.form} 卷用了未审核、停用或待复核的题 {q.id}")
                 if q.id in blueprint.exclude:
                     problems.append(f"{form.form} 卷用了排除的题 {q.id}")
             if spec.difficulty and sq:
@@ -251,9 +251,7 @@ class _Problem:
         seen: set[str] = set()
         items: list[Any] = []
         for q in sorted(questions, key=lambda q: q.id):
-            if q.id in seen or q.type not in types or q.id in bp.exclude or q.status == "retired":
-                continue
-            if bp.reviewed_only and q.status != "reviewed":
+            if q.id in seen or q.type not in types or q.id in bp.exclude or not q.usable(drafts=not bp.reviewed_only):
                 continue
             if exclude_used and q.id in used_ids:
                 continue

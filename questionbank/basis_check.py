@@ -77,3 +77,23 @@ def _check(q: Question, library: StatuteLibrary, registry: LawRegistry) -> Itera
             if amount.key not in supported:
                 cited = "、".join(str(c) for c in citations) or "（无）"
                 yield Problem("error", q.file, q.id, fld, f"“{amount.text}”在所引条文（{cited}）中找不到，请核对答案或补充依据")
+
+
+def review_alarm(bank: Bank, laws_dir: Path, registry: LawRegistry | None = None, mark: bool = True) -> list[Problem]:
+    """Every reviewed question whose cited article text changed since its review; marked for re-review when ``mark``."""
+    from questionbank.review import changed_articles, mark_for_recheck
+
+    changes = changed_articles(bank, laws_dir, registry)
+    if mark:
+        mark_for_recheck(changes)
+    problems = []
+    for change in changes:
+        q, review = change.question, change.question.review
+        parts = []
+        if change.citations:
+            parts.append(f"所引条文 {'、'.join(change.citations)} 的文本自 {review.by} {review.date.isoformat()} 审核后已改动")
+        if change.missing:
+            parts.append(f"审核时所引的 {'、'.join(change.missing)} 现在找不到文本")
+        action = "已标记待重新审核" if mark else "需重新审核"
+        problems.append(Problem("error", q.file, q.id, "review", f"{'；'.join(parts)}：{action}，测验和考试不再使用此题"))
+    return problems

@@ -25,7 +25,8 @@ class Bank:
         return {q.id: q for q in self.questions}
 
     def reviewed(self) -> list[Question]:
-        return [q for q in self.questions if q.status == "reviewed"]
+        """The questions a quiz or an exam may use (``Question.usable``)."""
+        return [q for q in self.questions if q.usable()]
 
 
 def bank_files(paths: list[Path] | None = None) -> list[Path]:

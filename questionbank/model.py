@@ -6,6 +6,7 @@ so that ``academy bank validate`` can report every problem of every file at once
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +24,10 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*[a-z0-9]$")
 
 QUESTION_FIELDS = {
     "id", "type", "stem", "options", "answer", "explanation", "basis", "difficulty", "category", "domains",
-    "status", "source", "tolerance", "unit", "accepted", "parts", "tags", "topic",
+    "status", "source", "tolerance", "unit", "accepted", "parts", "tags", "topic", "review",
 }
-PART_FIELDS = {"id", "type", "stem", "options", "answer", "reference", "rubric", "basis"}
+PART_FIELDS = {"id", "type", "stem", "options", "answer", "reference", "rubric", "basis", "explanation"}
+REVIEW_FIELDS = {"by", "date", "articles", "recheck"}
 REQUIRED = ("id", "type", "stem", "difficulty", "category", "domains", "status")
 
 
@@ -33,6 +35,26 @@ REQUIRED = ("id", "type", "stem", "difficulty", "category", "domains", "status")
 class RubricPoint:
     point: str
     score: float
+
+
+@dataclass
+class Review:
+    """The review trail: who reviewed the question, when, and the fingerprint of each cited article's text then.
+
+    ``recheck`` lists the citations whose text has changed since (written by ``check-basis``); while it is not
+    empty the question is not usable in quizzes and exams.
+    """
+
+    by: str
+    date: dt.date
+    articles: dict[str, str] = field(default_factory=dict)  # "行政处罚法@2021#51" -> fingerprint
+    recheck: list[str] = field(default_factory=list)
+
+    def to_mapping(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"by": self.by, "date": self.date, "articles": dict(self.articles)}
+        if self.recheck:
+            out["recheck"] = list(self.recheck)
+        return out
 
 
 @dataclass
@@ -47,6 +69,7 @@ class Part:
     reference: str = ""
     rubric: list[RubricPoint] = field(default_factory=list)
     basis: list[Citation] = field(default_factory=list)
+    explanation: str = ""
 
     @property
     def points(self) -> float:
@@ -73,7 +96,18 @@ class Question:
     source: str = ""
     tags: list[str] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
+    review: Review | None = None
     file: str = ""
+
+    def usable(self, drafts: bool = False) -> bool:
+        """May this question be shown in a quiz or drawn for an exam? The one place that decides it.
+
+        Reviewed (or, when ``drafts`` is asked for explicitly, a draft), never retired, and not waiting for
+        re-review because a cited article's text changed after the review.
+        """
+        if self.review is not None and self.review.recheck:
+            return False
+        return self.status == "reviewed" or (drafts and self.status == "draft")
 
     @property
     def laws(self) -> list[str]:
@@ -120,6 +154,8 @@ class Question:
         out["source"] = self.source
         if self.tags:
             out["tags"] = list(self.tags)
+        if self.review is not None:
+            out["review"] = self.review.to_mapping()
         return out
 
 
@@ -138,6 +174,8 @@ def _part_mapping(part: Part) -> dict[str, Any]:
         out["rubric"] = [{"point": r.point, "score": _number(r.score)} for r in part.rubric]
     if part.basis:
         out["basis"] = [str(c) for c in part.basis]
+    if part.explanation:
+        out["explanation"] = part.explanation
     return out
 
 
@@ -229,6 +267,37 @@ class _Reader:
                 self.error(fld, str(exc))
         return out
 
+    def review(self, raw: dict) -> Review | None:
+        value = raw.get("review")
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error("review", "审核记录应写成 {by: 审核人, date: 日期, articles: {依据: 条文指纹}}")
+            return None
+        for key in value:
+            if key not in REVIEW_FIELDS:
+                self.error(f"review.{key}", "未知字段（拼写错误？）")
+        by = str(value.get("by") or "").strip()
+        if not by:
+            self.error("review.by", "审核记录必须写明审核人")
+        date = value.get("date")
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date.strip())
+            except ValueError:
+                date = None
+        if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+            self.error("review.date", f"审核日期应写成 2026-11-29 的形式，实际为 {value.get('date')!r}")
+            date = None
+        articles = value.get("articles") or {}
+        if not isinstance(articles, dict):
+            self.error("review.articles", "条文指纹应写成 {行政处罚法@2021#51: 指纹}")
+            articles = {}
+        recheck = value.get("recheck") or []
+        if not isinstance(recheck, list):
+            recheck = [recheck]
+        return Review(by, date or dt.date.min, {str(k): str(v) for k, v in articles.items()}, [str(c) for c in recheck])
+
 
 def read_question(raw: Any, file: str, topic: str, index: int) -> tuple[Question | None, list[Problem]]:
     """Read one question mapping from a bank file; the question is None when it cannot be read at all."""
@@ -278,6 +347,7 @@ def read_question(raw: Any, file: str, topic: str, index: int) -> tuple[Question
         basis=r.basis(raw, "basis"),
         source=r.text(raw, "source", required=False),
         tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
+        review=r.review(raw),
         file=file,
     )
     if qtype in ("single", "multiple", "judge"):
@@ -340,7 +410,8 @@ def _read_case(r: _Reader, raw: dict, q: Question) -> None:
         ptype = str(praw.get("type") or "")
         if ptype not in PART_TYPES:
             r.error(f"{fld}.type", f"小题题型 {ptype or '（空）'} 无效，应为 {'/'.join(PART_TYPES)}")
-        part = Part(id=pid, type=ptype, stem=r.text(praw, "stem", f"{fld}.stem"), options={}, basis=r.basis(praw, f"{fld}.basis"))
+        part = Part(id=pid, type=ptype, stem=r.text(praw, "stem", f"{fld}.stem"), options={}, basis=r.basis(praw, f"{fld}.basis"),
+                    explanation=r.text(praw, "explanation", f"{fld}.explanation", required=False))
         if ptype in ("single", "multiple", "judge"):
             part.options = r.options(praw, f"{fld}.options")
             part.answer = r.choice_answer(ptype, praw.get("answer"), part.options, f"{fld}.answer")

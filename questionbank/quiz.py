@@ -148,13 +148,19 @@ def draw(bank_questions: Iterable[Question], topic: str | None = None, n: int = 
          ids: list[str] | None = None) -> list[Question]:
     """Reviewed questions for a quiz: those with ``ids`` (in that order), else ``n`` drawn from ``topic``
     (or the whole bank); the same seed always draws the same questions."""
-    pool = [q for q in bank_questions if q.status == "reviewed"]
+    bank_questions = list(bank_questions)
+    pool = [q for q in bank_questions if q.usable()]
     if ids is not None:
+        # a listed question that waits for re-review (its article changed) is left out; one never reviewed is an error
         by_id = {q.id: q for q in pool}
-        missing = [i for i in ids if i not in by_id]
+        waiting = {q.id for q in bank_questions if q.status == "reviewed" and not q.usable()}
+        missing = [i for i in ids if i not in by_id and i not in waiting]
         if missing:
             raise ValueError(f"题目不存在或未审核：{'、'.join(missing)}")
-        return [by_id[i] for i in ids]
+        chosen = [by_id[i] for i in ids if i in by_id]
+        if not chosen:
+            raise ValueError(f"所列题目都在等待重新审核：{'、'.join(ids)}")
+        return chosen
     pool = sorted((q for q in pool if topic is None or q.topic == topic), key=lambda q: q.id)
     if not pool:
         raise ValueError(f"知识点 {topic} 没有已审核的题目" if topic else "没有已审核的题目")

@@ -16,6 +16,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from operator import itemgetter
 
 PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 BLANK_RE = re.compile(r"[（(][\s　]*[)）]")
@@ -28,16 +29,20 @@ def normalise(text: str) -> str:
     return PUNCT_RE.sub("", text).lower()
 
 
-def tokens(text: str) -> list[tuple[str, int]]:
-    """Character bigrams of a normalised text; the k-th repeat of a bigram is its own token (multiset as set)."""
+def tokens(text: str) -> list[str]:
+    """Character bigrams of a normalised text; the k-th repeat of a bigram is its own token ``bigram#k`` (a multiset
+    as a set; ``#`` never occurs in a normalised text)."""
     if len(text) < 2:
-        return [(text, 0)] if text else []
-    seen: Counter[str] = Counter()
+        return [text] if text else []
+    grams = [text[i : i + 2] for i in range(len(text) - 1)]
+    if len(set(grams)) == len(grams):  # the usual case: no bigram repeats
+        return grams
+    seen: dict[str, int] = {}
     out = []
-    for i in range(len(text) - 1):
-        gram = text[i : i + 2]
-        out.append((gram, seen[gram]))
-        seen[gram] += 1
+    for gram in grams:
+        k = seen.get(gram, 0)
+        out.append(f"{gram}#{k}" if k else gram)
+        seen[gram] = k + 1
     return out
 
 
@@ -52,16 +57,20 @@ def near_duplicates(texts: list[str], threshold: float = 0.9) -> list[tuple[int,
     """Pairs (i, j, similarity) with i < j whose normalised texts have bigram Jaccard ≥ ``threshold``."""
     token_lists = [tokens(normalise(t)) for t in texts]
     frequency = Counter(tok for toks in token_lists for tok in toks)
-    order = sorted(range(len(texts)), key=lambda i: len(token_lists[i]))  # shorter first: partners are indexed
+    # each token becomes its place in the global order (rarest first), so sorting and hashing work on small integers
+    # (any one total order does: candidates are verified exactly, so the pairs found do not depend on it)
+    rank = {tok: r for r, (tok, _) in enumerate(sorted(frequency.items(), key=itemgetter(1)))}
+    ranked = [sorted(map(rank.__getitem__, toks)) for toks in token_lists]
+    order = sorted(range(len(texts)), key=lambda i: len(ranked[i]))  # shorter first: partners are indexed
     ordered: dict[int, list] = {}
-    index: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    index: dict[int, list[tuple[int, int]]] = defaultdict(list)
     pairs = []
     for x in order:
-        toks = token_lists[x]
-        size = len(toks)
+        mine = ranked[x]
+        size = len(mine)
         if size == 0:
             continue
-        mine = ordered[x] = sorted(toks, key=lambda tok: (frequency[tok], tok))
+        ordered[x] = mine
         prefix_length = size - math.ceil(threshold * size - 1e-9) + 1
         overlap: dict[int, int] = {}
         for i, tok in enumerate(mine[:prefix_length]):
@@ -80,10 +89,10 @@ def near_duplicates(texts: list[str], threshold: float = 0.9) -> list[tuple[int,
                     overlap[y] = -1
             index[tok].append((x, i))
         if overlap:
-            mine_set = set(toks)
+            mine_set = set(mine)
             for y, seen in overlap.items():
                 if seen > 0:
-                    similarity = jaccard(mine_set, set(token_lists[y]))
+                    similarity = jaccard(mine_set, set(ranked[y]))
                     if similarity >= threshold:
                         pairs.append((min(x, y), max(x, y), similarity))
     return sorted(pairs)

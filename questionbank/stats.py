@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from ground.vocabulary import CATEGORIES
+from questionbank.keys import format_shares, key_shares
 from questionbank.loading import Bank
 from questionbank.model import STATUSES, TYPES
 
@@ -27,6 +28,7 @@ def bank_stats(bank: Bank) -> dict[str, Any]:
         "by_topic": dict(Counter(q.topic for q in qs).most_common()),
         "by_difficulty": {str(k): v for k, v in sorted(Counter(q.difficulty for q in qs).items())},
         "by_status": dict(Counter(q.status for q in qs).most_common()),
+        "keys": key_shares(qs),
     }
 
 
@@ -52,4 +54,5 @@ def format_stats(stats: dict[str, Any]) -> str:
         for name, count in stats[key].items():
             label = f"{labels[name]}（{name}）" if name in labels else name
             lines.append(f"  {_pad(label, 34)}{count:>6}  {count / total:6.1%}")
+    lines.append("\n答案分布：\n" + format_shares(stats["keys"]))
     return "\n".join(lines)

@@ -68,6 +68,10 @@ def check_question(q: Question, registry: LawRegistry, taxonomy: Taxonomy, today
             yield error("explanation", "已审核的题目必须有解析")
         if not q.all_citations():
             yield error("basis", "已审核的题目必须有法律依据")
+        if q.review is None:
+            yield warning("review", "已审核的题目没有审核记录（审核人、日期、条文指纹）；请运行 academy bank review stamp")
+    if q.review is not None:
+        yield from check_review(q, warning)
     for fld, options in [("options", q.options)] + [(f"parts[{p.id}].options", p.options) for p in q.parts]:
         seen: dict[str, str] = {}
         for letter, text in options.items():
@@ -76,6 +80,17 @@ def check_question(q: Question, registry: LawRegistry, taxonomy: Taxonomy, today
                 yield warning(fld, f"选项 {seen[key]} 与选项 {letter} 内容重复")
             else:
                 seen[key] = letter
+
+
+def check_review(q: Question, warning) -> Iterator[Problem]:
+    review = q.review
+    if review.recheck:
+        yield warning("review.recheck", f"{review.by} {review.date.isoformat()} 审核后，所引条文 {'、'.join(review.recheck)} "
+                                        "的文本已改动：待重新审核，测验和考试不会使用此题")
+    cited = {str(c) for c in q.all_citations()}
+    added = sorted(cited - set(review.articles))
+    if added:
+        yield warning("review.articles", f"依据 {'、'.join(added)} 不在审核记录中（审核后才加入？）：请重新审核后再次签注")
 
 
 def check_citation(citation: Citation, registry: LawRegistry, today, error, warning, fld: str) -> Iterator[Problem]:

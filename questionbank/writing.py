@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,8 +16,13 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# strings that YAML 1.2 (how bank files are read) takes for numbers though PyYAML (YAML 1.1) writes them bare: 1e5, 449e53
+_NUMBER_LIKE = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+
+
 def _str(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value else None
+    style = "|" if "\n" in value else ("'" if _NUMBER_LIKE.fullmatch(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

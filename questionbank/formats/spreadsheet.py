@@ -6,13 +6,20 @@ full-width letters and punctuation, answers like "A、C", 判断 answers as √/
 nothing is written. Export writes the same template with a few more columns (题号, 状态, 来源, 容差, 单位, 可接受答案,
 评分要点, 标签), so that export → import gives back the same questions.
 
-A 案例分析 takes one row for the material and one row per sub-question right after it, whose 题型 is
-案例分析-单选 / 案例分析-多选 / 案例分析-判断 / 案例分析-简答 and whose 题号 is the sub-question id (p1, p2 …).
+A 案例分析 takes one row for the material and one row per sub-question, whose 题型 is 案例分析-单选 / 案例分析-多选 /
+案例分析-判断 / 案例分析-简答 and whose 题号 is the sub-question id (p1, p2 …). Export writes on every sub-question row
+its case's id (所属案例), its place in the case (小题序号), its own 法律依据 and 解析 and the case's 状态, so a sheet
+sorted or filtered in Excel still imports back into the same cases. A sub-question row without 所属案例 (as other
+banks write them) belongs to the case row above it.
+
+Imported questions are drafts (a 状态 of 已审核 in someone else's sheet is not our review) unless ``keep_review``
+is asked for, which re-imports our own export as it was: status and review trail (审核记录) included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -30,8 +37,8 @@ from questionbank.taxonomy import Taxonomy, default_taxonomy
 from questionbank.validation import check_question
 from questionbank.writing import dump_file, write_files
 
-COLUMNS = ["题号", "题型", "题干", *(f"选项{x}" for x in OPTION_LETTERS), "答案", "解析", "难度", "知识点", "法律依据",
-           "分类", "领域", "状态", "来源", "容差", "单位", "可接受答案", "评分要点", "标签"]
+COLUMNS = ["题号", "所属案例", "小题序号", "题型", "题干", *(f"选项{x}" for x in OPTION_LETTERS), "答案", "解析", "难度",
+           "知识点", "法律依据", "分类", "领域", "状态", "来源", "容差", "单位", "可接受答案", "评分要点", "标签", "审核记录"]
 ALIASES = {
     "题号": ["编号", "试题编号", "题目编号", "id"],
     "题型": ["题目类型", "试题类型", "类型", "题类"],
@@ -46,6 +53,8 @@ ALIASES = {
     "状态": ["审核状态"],
     "评分要点": ["评分标准", "得分要点"],
     "可接受答案": ["备选答案"],
+    "所属案例": ["案例编号", "所属案例编号"],
+    "小题序号": ["小题顺序"],
 }
 TYPE_WORDS = {
     "single": ["单选", "单选题", "单项选择", "单项选择题", "单项"],
@@ -219,8 +228,11 @@ def _number(text: str) -> float | int:
 # ---------------------------------------------------------------- rows to questions
 
 class _Importer:
-    def __init__(self, file: Path, existing_ids: set[str], registry: LawRegistry, taxonomy: Taxonomy, today: dt.date):
+    def __init__(self, file: Path, existing_ids: set[str], registry: LawRegistry, taxonomy: Taxonomy, today: dt.date,
+                 keep_review: bool = False):
         self.file, self.registry, self.taxonomy, self.today = file, registry, taxonomy, today
+        self.keep_review = keep_review
+        self.sheet_status: dict[str, str] = {}  # case id -> status as the sheet gives it
         self.used_ids = set(existing_ids)
         self.next_number: dict[str, int] = defaultdict(int)
         for qid in existing_ids:
@@ -245,6 +257,8 @@ class _Importer:
             return []
         items: list[tuple[int, dict, str]] = []  # (row number, mapping, topic)
         current_case: dict | None = None
+        linked: list[tuple[int, str, int, str, dict]] = []  # sub-question rows naming their case
+        case_rows: set[str] = set()  # ids of case rows, read or refused
         for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
             cells = {name: (str(row[i]) if i < len(row) else "") for name, i in columns.items()}
             if not any(cells.values()):
@@ -254,19 +268,49 @@ class _Importer:
             except ValueError as exc:
                 self.fail(offset, str(exc))
                 continue
+            parent = _nfkc(cells.get("所属案例", ""))
+            if ptype and parent:
+                order = _nfkc(cells.get("小题序号", ""))
+                if order and not order.isdigit():
+                    self.fail(offset, f"小题序号 {order} 应为正整数")
+                part = self._part(offset, cells, ptype, 0)
+                if part:
+                    linked.append((offset, parent, int(order) if order.isdigit() else 0, _nfkc(cells.get("状态", "")), part))
+                continue
             if ptype:
                 if current_case is None:
-                    self.fail(offset, "案例小题之前没有案例分析题的材料行")
+                    self.fail(offset, "案例小题之前没有案例分析题的材料行，也没有写明所属案例")
                     continue
                 part = self._part(offset, cells, ptype, len(current_case["parts"]))
                 if part:
                     current_case["parts"].append(part)
                 continue
+            if qtype == "case" and _nfkc(cells.get("题号", "")):
+                case_rows.add(_nfkc(cells["题号"]))
             mapping, topic = self._question(offset, cells, qtype)
             current_case = mapping if (mapping and qtype == "case") else None
             if mapping:
                 items.append((offset, mapping, topic))
+        self._attach(items, linked, case_rows)
         return items
+
+    def _attach(self, items: list[tuple[int, dict, str]], linked: list, case_rows: set[str]) -> None:
+        """Sub-question rows that name their case go into it, in the order of 小题序号 (then of the rows)."""
+        cases = {m["id"]: m for _, m, _ in items if m["type"] == "case"}
+        for row, parent, _order, status, part in sorted(linked, key=lambda x: (x[1], x[2], x[0])):
+            case = cases.get(parent)
+            if case is None:
+                if parent not in case_rows:  # a refused case row has its own reason already
+                    self.fail(row, f"所属案例 {parent} 不在表中（找不到题号为 {parent} 的案例分析题）")
+                continue
+            if status and STATUS_WORDS.get(status) != self.sheet_status.get(parent):
+                shown = STATUSES.get(self.sheet_status.get(parent, ""), "（空）")
+                self.fail(row, f"小题的状态 {status} 与所属案例 {parent} 的状态 {shown} 不一致")
+                continue
+            if any(p["id"] == part["id"] for p in case["parts"]):
+                self.fail(row, f"案例 {parent} 中小题编号 {part['id']} 重复")
+                continue
+            case["parts"].append(part)
 
     def _part(self, row: int, cells: dict, ptype: str, index: int) -> dict | None:
         part: dict[str, Any] = {"id": _nfkc(cells.get("题号", "")).lower() or f"p{index + 1}", "type": ptype,
@@ -283,6 +327,8 @@ class _Importer:
                 part["rubric"] = parse_rubric(cells.get("评分要点", ""))
             if cells.get("法律依据"):
                 part["basis"] = parse_basis(cells["法律依据"], self.registry, self.today)
+            if cells.get("解析", "").strip():
+                part["explanation"] = cells["解析"].strip()
         except ValueError as exc:
             self.fail(row, str(exc))
             return None
@@ -334,6 +380,14 @@ class _Importer:
         if status not in STATUS_WORDS:
             self.fail(row, f"状态 {status} 无法识别（草稿/已审核/停用）")
         mapping["status"] = STATUS_WORDS.get(status, "draft")
+        sheet_status = mapping["status"]
+        if not self.keep_review and mapping["status"] == "reviewed":
+            mapping["status"] = "draft"  # someone else's 已审核 is not our review: a reviewer accepts it here
+        if self.keep_review and cells.get("审核记录", "").strip():
+            try:
+                mapping["review"] = json.loads(cells["审核记录"])
+            except json.JSONDecodeError:
+                self.fail(row, "审核记录 无法读取（应为本系统导出的原样内容）")
         mapping["source"] = cells.get("来源", "") or f"导入：{self.file.name} 第{row}行"
         tags = _split(cells.get("标签", "")) if cells.get("标签") else []
         topic = self._topic(row, cells.get("知识点", ""), mapping["basis"], tags)
@@ -342,6 +396,7 @@ class _Importer:
         if len(self.reasons) > errors_before or topic is None:
             return None, ""
         mapping["id"] = self._id(row, cells.get("题号", ""), topic)
+        self.sheet_status[mapping["id"]] = sheet_status
         return mapping, topic
 
     def _topic(self, row: int, text: str, basis: list[str], tags: list[str]) -> str | None:
@@ -379,8 +434,11 @@ class _Importer:
 
 def import_file(file: Path, into: Path, dry_run: bool = False, bank_paths: list[Path] | None = None,
                 registry: LawRegistry | None = None, taxonomy: Taxonomy | None = None,
-                today: dt.date | None = None) -> ImportResult:
-    """Check every row of the file; write the questions into ``into`` (one file per topic) only if all are good."""
+                today: dt.date | None = None, keep_review: bool = False) -> ImportResult:
+    """Check every row of the file; write the questions into ``into`` (one file per topic) only if all are good.
+
+    The questions come in as drafts, unless ``keep_review`` (our own export coming back): then status and trail stay.
+    """
     registry, taxonomy = registry or default_registry(), taxonomy or default_taxonomy()
     today = today or dt.date.today()
     try:
@@ -390,7 +448,7 @@ def import_file(file: Path, into: Path, dry_run: bool = False, bank_paths: list[
     known = [p for p in ([ITEMS] if bank_paths is None else bank_paths) + [into] if Path(p).exists()]
     existing = load_bank(known) if known else None
     existing_ids = {q.id for q in existing.questions} if existing else set()
-    importer = _Importer(file, existing_ids, registry, taxonomy, today)
+    importer = _Importer(file, existing_ids, registry, taxonomy, today, keep_review)
     items = importer.run(rows)
     questions: list[Question] = []
     for row, mapping, topic in items:
@@ -427,6 +485,7 @@ def question_rows(q: Question, taxonomy: Taxonomy) -> list[dict[str, Any]]:
         "知识点": topic.title if topic else q.topic, "法律依据": "；".join(map(str, q.basis)),
         "分类": CATEGORIES[q.category], "领域": "、".join(q.domains), "状态": STATUSES[q.status], "来源": q.source,
         "标签": "、".join(q.tags),
+        "审核记录": json.dumps(q.review.to_mapping(), ensure_ascii=False, default=str) if q.review else "",
     }
     _choice_cells(q, row)
     if q.type == "numeric":
@@ -436,9 +495,11 @@ def question_rows(q: Question, taxonomy: Taxonomy) -> list[dict[str, Any]]:
         row["单位"] = q.unit
         row["可接受答案"] = "|".join(q.accepted)
     rows = [row]
-    for part in q.parts:
-        prow: dict[str, Any] = {"题号": part.id, "题型": f"案例分析-{PART_TYPE_WORDS[part.type]}", "题干": part.stem,
-                                "法律依据": "；".join(map(str, part.basis))}
+    for order, part in enumerate(q.parts, start=1):
+        prow: dict[str, Any] = {"题号": part.id, "所属案例": q.id, "小题序号": order,
+                                "题型": f"案例分析-{PART_TYPE_WORDS[part.type]}", "题干": part.stem,
+                                "法律依据": "；".join(map(str, part.basis)), "解析": part.explanation,
+                                "状态": STATUSES[q.status]}
         _choice_cells(part, prow)
         if part.type == "open":
             prow["答案"] = part.reference

@@ -1,3 +1,5 @@
+import dataclasses
+import datetime as dt
 import random
 from collections import Counter
 from pathlib import Path
@@ -10,7 +12,7 @@ from grading.item_stats import PooledStat
 from grading.paper import write_paper
 from questionbank.laws import Citation
 from questionbank.loading import load_bank
-from questionbank.model import Part, Question, RubricPoint
+from questionbank.model import Part, Question, Review, RubricPoint
 
 LAWS = ["行政处罚法", "行政强制法", "行政许可法", "行政复议法"]
 
@@ -112,6 +114,25 @@ def test_only_reviewed_questions_unless_allowed():
     bp = blueprint_from_mapping(_blueprint(forms=1, constraints=[], difficulty=None))
     used = assemble(bp, bank, seed=1).question_ids()
     assert all({q.id: q for q in bank}[i].status == "reviewed" for i in used)
+
+
+def test_questions_waiting_for_re_review_are_never_drawn():
+    bank = _bank()
+    flagged = {q.id for q in bank[::3]}
+    for q in bank[::3]:
+        q.review = Review("甲", dt.date(2026, 11, 29), {str(q.basis[0]): "0" * 12}, recheck=[str(q.basis[0])])
+    for reviewed_only in (True, False):
+        bp = blueprint_from_mapping(_blueprint(forms=1, constraints=[], difficulty=None, reviewed_only=reviewed_only))
+        paper = assemble(bp, bank, seed=1)
+        assert not flagged & set(paper.question_ids())
+        assert check_paper(bp, paper, bank) == []
+    # a paper assembled before the alarm no longer passes the check once one of its questions is flagged
+    clean = [dataclasses.replace(q, review=None) for q in bank]
+    paper = assemble(bp, clean, seed=1)
+    one = sorted(paper.question_ids())[0]
+    later = [dataclasses.replace(q, review=Review("甲", dt.date(2026, 11, 29), {}, ["x@1#1"])) if q.id == one else q
+             for q in clean]
+    assert any(one in problem and "待复核" in problem for problem in check_paper(bp, paper, later))
 
 
 def test_history_excludes_or_limits_recent_questions(tmp_path: Path):

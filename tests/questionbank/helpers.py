@@ -6,6 +6,10 @@ from pathlib import Path
 
 import yaml
 
+from ground.settings import settings
+from questionbank.laws import Citation
+from questionbank.review import NO_TEXT, ArticleTexts
+
 
 def good_single(**changes) -> dict:
     item = {
@@ -23,7 +27,22 @@ def good_single(**changes) -> dict:
         "source": "测试",
     }
     item.update(changes)
+    if "review" not in changes and item.get("status") == "reviewed":
+        item["review"] = trail(item.get("basis") or [])
     return {k: v for k, v in item.items() if v is not None}
+
+
+def trail(basis: list[str], by: str = "测试审核人", date: str = "2026-11-20") -> dict:
+    """A review trail with the fingerprints of the cited articles as they are on file (``-`` for one not on file)."""
+    texts = ArticleTexts(settings.laws_dir)
+    articles = {}
+    for cite in basis:
+        try:
+            printed = texts.fingerprint(Citation.parse(cite))
+        except ValueError:
+            printed = None
+        articles[cite] = printed or NO_TEXT
+    return {"by": by, "date": date, "articles": articles}
 
 
 def write_bank(folder: Path, *questions: dict, topic: str = "cf_hearing", name: str = "bank.yaml") -> Path:

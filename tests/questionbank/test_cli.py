@@ -10,7 +10,7 @@ from academy.cli import main
 from tests.questionbank.helpers import good_single, write_bank
 
 
-@pytest.mark.parametrize("command", ["validate", "check-basis", "stats", "import", "export"])
+@pytest.mark.parametrize("command", ["validate", "check-basis", "check-keys", "stats", "balance-keys", "import", "export"])
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["bank", command, "--help"])

@@ -1,6 +1,7 @@
 """Importing the usual 题库 spreadsheet, with the quirks real banks have, and the lossless round trip."""
 
 import datetime as dt
+import random
 from pathlib import Path
 
 import pytest
@@ -115,9 +116,62 @@ def test_round_trip_of_the_shipped_bank_is_lossless(tmp_path):
     assert any(q.type == "case" for q in questions) and any(q.type == "numeric" for q in questions)
     path = tmp_path / "export.xlsx"
     write_xlsx(questions, path)
-    result = import_file(path, tmp_path / "back", bank_paths=[], today=TODAY)
+    result = import_file(path, tmp_path / "back", bank_paths=[], today=TODAY, keep_review=True)
     back = {q.id: q for q in load_bank([tmp_path / "back"]).questions}
     assert len(back) == len(questions) == len(result.questions)
     for q in questions:
         assert back[q.id].to_mapping() == q.to_mapping(), q.id
         assert back[q.id].topic == q.topic
+
+
+def _sheet_rows(path: Path) -> list[list]:
+    from openpyxl import load_workbook
+
+    return [list(row) for row in load_workbook(path).active.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("order", ["题型", "shuffled", "reversed"])
+def test_a_sorted_or_shuffled_sheet_still_imports_into_the_same_cases(tmp_path, order):
+    questions = load_bank().questions
+    cases = [q for q in questions if q.type == "case"]
+    for q in cases[::2]:  # parts with a basis and 解析 of their own
+        q.parts[0].basis = list(q.basis[:1])
+        q.parts[0].explanation = f"{q.id} 第一小题的解析。"
+    assert len(cases) >= 5 and all(len(q.parts) >= 2 for q in cases)
+    path = tmp_path / "export.xlsx"
+    write_xlsx(questions, path)
+    header, *rows = _sheet_rows(path)
+    part_rows = [r for r in rows if str(r[header.index("题型")]).startswith("案例分析-")]
+    assert part_rows and all(r[header.index("所属案例")] and r[header.index("状态")] for r in part_rows)
+    assert any(r[header.index("法律依据")] for r in part_rows)
+    if order == "题型":
+        rows.sort(key=lambda r: (str(r[header.index("题型")]), str(r[header.index("题号")])))
+    elif order == "shuffled":
+        random.Random(5).shuffle(rows)
+    else:
+        rows.reverse()
+    sorted_path = write_sheet(tmp_path / "sorted.xlsx", [header, *rows])
+    import_file(sorted_path, tmp_path / "back", bank_paths=[], today=TODAY, keep_review=True)
+    back = {q.id: q for q in load_bank([tmp_path / "back"]).questions}
+    assert {q.id: q.to_mapping() for q in questions} == {i: q.to_mapping() for i, q in back.items()}
+
+
+def test_a_filtered_sheet_with_sub_rows_of_an_absent_case_is_refused_with_the_rows(tmp_path):
+    case = next(q for q in load_bank().questions if q.type == "case")
+    path = tmp_path / "export.xlsx"
+    write_xlsx([case], path)
+    header, case_row, *part_rows = _sheet_rows(path)
+    with pytest.raises(ImportRefused) as refused:
+        run(write_sheet(tmp_path / "parts-only.xlsx", [header, *part_rows]), tmp_path / "out")
+    assert f"第2行：所属案例 {case.id} 不在表中" in str(refused.value)
+    assert f"第{len(part_rows) + 1}行" in str(refused.value)
+
+
+def test_imported_items_are_drafts_unless_our_own_export_comes_back(tmp_path):
+    reviewed = [q for q in load_bank().questions if q.status == "reviewed"][:20]
+    path = tmp_path / "export.xlsx"
+    write_xlsx(reviewed, path)
+    result = run(path, tmp_path / "received")
+    assert {q.status for q in result.questions} == {"draft"} and all(q.review is None for q in result.questions)
+    result = run(path, tmp_path / "ours", keep_review=True)
+    assert {q.status for q in result.questions} == {"reviewed"} and all(q.review for q in result.questions)
