@@ -9,7 +9,7 @@ Two ways to use it, giving the same gradebook:
 
 * stock ``nbgrader autograde`` with :class:`ScoreAnswers` in place of ``Execute`` — see :func:`configure_autograde`
   and :data:`CONFIG_SNIPPET` (``nbgrader_config.py``), or :func:`run_nbgrader_autograde` in-process;
-* ``grading.grade.grade_exam``: every submission in one process, much faster.
+* ``grading.fast_grade.grade_exam``: every submission in one process, much faster.
 """
 
 from __future__ import annotations
