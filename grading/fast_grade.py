@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from grading.autograde import ExamKey, GradingError, course_config, find_paper, load_exam_key, read_answers, score_cells
+from grading.autograde import ExamKey, GradingError, find_paper, load_exam_key, read_answers, score_cells
+from grading.build import course_config
 from grading.cells import compute_checksum, determine_grade, nbgrader_meta
 from grading.gradebook import GradebookWriter, GradedNotebook, SourceNotebook, load_source
 from grading.sanitize import sanitize
@@ -121,7 +122,7 @@ def _read_notebook(path: Path) -> Any:
 
 
 @dataclass
-class _Exam:
+class ExamSetup:
     """What every submission of one exam is graded against: nbgrader's course folders, the key, the source."""
 
     coursedir: Any
@@ -159,8 +160,8 @@ def grade_exam(course_root: str | Path, assignment: str, students: Iterable[str]
     try:
         asg, notebooks = load_source(gb, coursedir, assignment)
         source_dir = coursedir.format_path(coursedir.source_directory, ".", assignment)
-        exam = _Exam(coursedir, assignment, key, notebooks, source_dir,
-                     list(find_all_files(source_dir, coursedir.ignore + ["*.ipynb"])))
+        exam = ExamSetup(coursedir, assignment, key, notebooks, source_dir,
+                         list(find_all_files(source_dir, coursedir.ignore + ["*.ipynb"])))
         writer = GradebookWriter(gb, asg, notebooks)
         bar = _progress(wanted, progress, assignment)
         for start in range(0, len(wanted), BATCH):
@@ -186,7 +187,7 @@ def _submitted_students(coursedir, assignment: str) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
 
 
-def grade_submission(exam: _Exam, student: str) -> tuple[SubmissionResult, Any, list[GradedNotebook]]:
+def grade_submission(exam: ExamSetup, student: str) -> tuple[SubmissionResult, Any, list[GradedNotebook]]:
     """One officer's submission: its result, its timestamp and its graded notebooks (none when refused, and then
     its autograded folder is removed)."""
     from nbgrader.utils import parse_utc
