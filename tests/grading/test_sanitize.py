@@ -236,3 +236,13 @@ def test_check_cell_metadata_refuses_what_nbgraders_check_cell_metadata_refuses(
     except GradingError:
         we_refuse = True
     assert we_refuse == nbgrader_refuses
+
+
+def test_add_missing_cells_puts_back_a_cell_nbgrader_cannot(exam):
+    """The first question of a section follows a locked section cell, not a grade or solution cell: nbgrader's
+    add_missing_grade_cells looks the previous cell up among those and fails; ours puts it back in its place."""
+    first = next(g for g in exam.source.order if g.startswith("q-"))
+    nb = tampered(exam, lambda nb: nb.update(cells=[c for c in nb["cells"] if grade_ids({"cells": [c]})[0] != first]))
+    with pytest.raises(KeyError):
+        nbgraders(OverwriteCells(add_missing_cells=True), nb, exam)
+    assert grade_ids(ours(add_missing_cells, nb, exam.source)) == grade_ids(exam.released)
