@@ -73,8 +73,8 @@ def _forms(exam: str):
 
 
 def cmd_grade(args) -> int:
+    from grading.fast_grade import grade_exam
     from grading.feedback import write_feedback
-    from grading.grade import grade_exam
 
     path, forms = _forms(args.exam)
     refused = 0

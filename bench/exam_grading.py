@@ -5,7 +5,7 @@ One run prints, for the same officers and the same answers:
 1. the classic way: answers typed into solution cells (``q17 = "B"``), hidden-test grade cells
    (``assert q17 == "B"``), graded by stock ``nbgrader autograde`` (a kernel per submission) — ``--stock`` of them;
 2. nbgrader's own Autograde with our ScoreAnswers in place of Execute (no kernel) — ``--scoreanswers`` of them;
-3. ``grading.grade.grade_exam`` on ``--officers`` submissions (goal: ≥ 50× faster per submission than 1., and
+3. ``grading.fast_grade.grade_exam`` on ``--officers`` submissions (goal: ≥ 50× faster per submission than 1., and
    1,288 in < 60 s);
 
 then compares the scores of the officers graded both ways, and prints per-submission times and the ratio.
@@ -32,7 +32,7 @@ import nbformat  # noqa: E402
 
 from grading.autograde import load_exam_key, run_nbgrader_autograde  # noqa: E402
 from grading.build import alembic_on_path, build, generate, write_config  # noqa: E402
-from grading.grade import grade_exam  # noqa: E402
+from grading.fast_grade import grade_exam  # noqa: E402
 from grading.paper import load_paper, paper_from_mapping, write_paper  # noqa: E402
 from questionbank.loading import load_bank  # noqa: E402
 

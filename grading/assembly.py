@@ -29,6 +29,11 @@ Before solving, every constraint is checked against the supply; a short supply r
 naming it ("行政强制法 多选 需要 5 题，已审核的只有 3 题"). When HiGHS still finds the program infeasible, the
 constraint groups are dropped one at a time (a deletion filter) to find a smallest set that cannot hold
 together, and that set is named.
+
+Why one module of ~550 lines: it is one integer program. ``_Problem`` holds the candidates, the matrix rows and the
+targets that building the model, the pre-check, the balance bands, the solve and the explanation of infeasibility
+all read; split across modules, that state would have to travel between them. The public part (``assemble``,
+``check_paper``, ``AssemblyReport``) is the first 200 lines.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Two ways to use it, giving the same gradebook:
 
 * stock ``nbgrader autograde`` with :class:`ScoreAnswers` in place of ``Execute`` — see :func:`configure_autograde`
   and :data:`CONFIG_SNIPPET` (``nbgrader_config.py``), or :func:`run_nbgrader_autograde` in-process;
-* ``grading.grade.grade_exam``: every submission in one process, much faster.
+* ``grading.fast_grade.grade_exam``: every submission in one process, much faster.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import List, Unicode
 
+from grading.build import course_config
 from grading.paper import Paper, case_part_points, load_paper
 from questionbank.loading import load_bank
 from questionbank.scoring import score
@@ -307,19 +308,6 @@ def configure_autograde(config, paper: str | Path | None = None, bank: list[str]
         config.ScoreAnswers.paper = str(paper)
     if bank:
         config.ScoreAnswers.bank = [str(b) for b in bank]
-    return config
-
-
-def course_config(course_root: str | Path):
-    """The course's ``nbgrader_config.py`` (if any) as a traitlets Config, with the course root set."""
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    root = Path(course_root).resolve()
-    config = Config()
-    if (root / "nbgrader_config.py").exists():
-        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
-    config.CourseDirectory.root = str(root)
     return config
 
 

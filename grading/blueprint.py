@@ -27,6 +27,11 @@ A blueprint file::
 
 Difficulty is on the bank's 1–5 scale. With ``measured: true`` a question's measured facility p from item
 statistics (at least ``min_responses`` answers) replaces the author's difficulty, mapped by ``1 + 4 (1 − p)``.
+
+Why one module of ~570 lines: it is the whole of one file format — the documentation above, the data classes the
+assembler reads, and the reader that checks every field with a Chinese message (collecting all problems before
+raising, so an administrator fixes a file in one pass). A change to the format touches all three, so they are kept
+side by side; ``blueprint_from_mapping`` reads one top-level key (or group of keys) per function.
 """
 
 from __future__ import annotations
@@ -226,11 +231,38 @@ def load_blueprint(path: str | Path) -> Blueprint:
 
 
 def blueprint_from_mapping(raw: Any, source: str = "蓝图", base: Path | None = None) -> Blueprint:
-    """Build a ``Blueprint``; every problem is collected and raised at once as ``BlueprintError``."""
+    """Build a ``Blueprint``; every problem is collected and raised at once as ``BlueprintError``.
+
+    Read in the order of the file: the exam (``_exam``), the forms (``_forms``), ``sections``, ``constraints``,
+    ``difficulty``, ``history`` and ``solver``, each by the function of that name."""
     r = _Reader()
     if not isinstance(raw, dict):
         raise BlueprintError(f"蓝图 {source}：文件应为一组 字段: 值（exam、title、sections …）")
     r.unknown(raw, FIELDS, "")
+    exam, title, duration, total, pass_mark, rule = _exam(r, raw)
+    forms, max_overlap, cap, reviewed_only, exclude = _forms(r, raw)
+    sections = _sections(r, raw.get("sections"))
+    _check_total(r, sections, total)
+    constraints = _constraints(r, raw.get("constraints"), {s.type: s for s in sections}, {s.id: s for s in sections},
+                               sum(s.count for s in sections))
+    difficulty, measured, min_responses = _difficulty(r, raw.get("difficulty"))
+    history = _history(r, raw.get("history"), base)
+    time_limit, mip_gap = _solver(r, raw.get("solver"))
+    if r.problems:
+        raise BlueprintError(f"蓝图 {source} 有 {len(r.problems)} 处问题：\n"
+                             + "\n".join(f"  - {p}" for p in r.problems))
+    return Blueprint(
+        exam=exam, title=title, duration_minutes=int(duration), total=total, pass_mark=pass_mark,
+        multiple_rule=rule, sections=sections, constraints=constraints, difficulty=difficulty,
+        measured_difficulty=measured, min_responses=int(min_responses), history=history, forms=int(forms),
+        max_overlap=int(max_overlap), max_forms_per_item=int(cap) if cap else None,
+        reviewed_only=reviewed_only, exclude=frozenset(exclude), time_limit=float(time_limit),
+        mip_gap=float(mip_gap), source=source,
+    )
+
+
+def _exam(r: "_Reader", raw: dict) -> tuple:
+    """exam, title, duration_minutes, total, pass_mark, multiple_rule."""
     exam = str(raw.get("exam") or "")
     if not EXAM_ID_RE.match(exam):
         r.bad("exam", "考试编号必填，只能由小写英文字母、数字、- 和 _ 组成（如 cert-2026-q4）")
@@ -246,6 +278,11 @@ def blueprint_from_mapping(raw: Any, source: str = "蓝图", base: Path | None =
     if rule not in MULTIPLE_RULES:
         r.bad("multiple_rule", f"多选题计分规则 {rule} 无效，应为 "
               + "、".join(f"{k}（{v}）" for k, v in MULTIPLE_RULES.items()))
+    return exam, title, duration, total, pass_mark, rule
+
+
+def _forms(r: "_Reader", raw: dict) -> tuple:
+    """forms, max_overlap, max_forms_per_item, reviewed_only, exclude: which questions the forms may hold."""
     forms = r.number(raw, "forms", "平行卷套数", integer=True, required=False, default=1)
     if forms and forms > MAX_FORMS:
         r.bad("forms", f"平行卷至多 {MAX_FORMS} 套（A–Z）")
@@ -264,74 +301,73 @@ def blueprint_from_mapping(raw: Any, source: str = "蓝图", base: Path | None =
     if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
         r.bad("exclude", "应为题目编号的列表")
         exclude = []
+    return forms, max_overlap, cap, reviewed_only, exclude
 
-    sections = _sections(r, raw.get("sections"))
-    by_type = {s.type: s for s in sections}
-    per_form = sum(s.count for s in sections)
+
+def _check_total(r: "_Reader", sections: list[SectionSpec], total: float | None) -> None:
+    """The sections' count × points add up to the total (checked only when nothing else is wrong yet)."""
     if sections and total and not r.problems:
         points = sum(s.count * s.points for s in sections)
         if abs(points - total) > 1e-6:
             detail = " + ".join(f"{s.title} {s.count}×{s.points:g}" for s in sections)
             r.bad("sections", f"各部分合计 {points:g} 分（{detail}），与总分 {total:g} 不符")
-    constraints = _constraints(r, raw.get("constraints"), by_type, {s.id: s for s in sections}, per_form)
 
+
+def _difficulty(r: "_Reader", rd: Any) -> tuple[DifficultyTarget | None, bool, Any]:
+    """difficulty: the target, whether measured facility replaces the author's difficulty, and from how many
+    responses."""
     difficulty, measured, min_responses = None, False, 30
-    rd = raw.get("difficulty")
-    if rd is not None:
-        if not isinstance(rd, dict):
-            r.bad("difficulty", "应写成 {mean: 平均难度, tolerance: 允许偏差}")
-        else:
-            r.unknown(rd, DIFFICULTY_FIELDS, "difficulty")
-            difficulty = _target(r, rd, "difficulty")
-            measured = rd.get("measured", False)
-            if not isinstance(measured, bool):
-                r.bad("difficulty.measured", "应为 true 或 false（是否用实测通过率代替命题难度）")
-                measured = False
-            min_responses = r.number(rd, "min_responses", "实测难度所需最少作答人数", integer=True,
-                                     required=False, default=30, where="difficulty.min_responses")
+    if rd is None:
+        return difficulty, measured, min_responses
+    if not isinstance(rd, dict):
+        r.bad("difficulty", "应写成 {mean: 平均难度, tolerance: 允许偏差}")
+        return difficulty, measured, min_responses
+    r.unknown(rd, DIFFICULTY_FIELDS, "difficulty")
+    difficulty = _target(r, rd, "difficulty")
+    measured = rd.get("measured", False)
+    if not isinstance(measured, bool):
+        r.bad("difficulty.measured", "应为 true 或 false（是否用实测通过率代替命题难度）")
+        measured = False
+    min_responses = r.number(rd, "min_responses", "实测难度所需最少作答人数", integer=True,
+                             required=False, default=30, where="difficulty.min_responses")
+    return difficulty, measured, min_responses
 
-    history = None
-    rh = raw.get("history")
-    if rh is not None:
-        if not isinstance(rh, dict):
-            r.bad("history", "应写成 {folder: 历史试卷目录, last: 最近几次, max_per_form: 每套最多复用题数}")
-        else:
-            r.unknown(rh, HISTORY_FIELDS, "history")
-            folder = rh.get("folder")
-            if not isinstance(folder, str) or not folder.strip():
-                r.bad("history.folder", "历史试卷目录必填")
-                folder = "."
-            last = r.number(rh, "last", "最近几次考试", integer=True, where="history.last")
-            max_per_form = r.number(rh, "max_per_form", "每套最多复用题数", integer=True, required=False,
-                                    default=0, allow_zero=True, where="history.max_per_form")
-            path = _history_folder(folder)
-            if not path.is_absolute() and base is not None:
-                path = base / path
-            history = HistoryRule(path, int(last or 1), int(max_per_form or 0))
 
+def _history(r: "_Reader", rh: Any, base: Path | None) -> HistoryRule | None:
+    """history: which past papers' questions may not come back (folder relative to the blueprint's)."""
+    if rh is None:
+        return None
+    if not isinstance(rh, dict):
+        r.bad("history", "应写成 {folder: 历史试卷目录, last: 最近几次, max_per_form: 每套最多复用题数}")
+        return None
+    r.unknown(rh, HISTORY_FIELDS, "history")
+    folder = rh.get("folder")
+    if not isinstance(folder, str) or not folder.strip():
+        r.bad("history.folder", "历史试卷目录必填")
+        folder = "."
+    last = r.number(rh, "last", "最近几次考试", integer=True, where="history.last")
+    max_per_form = r.number(rh, "max_per_form", "每套最多复用题数", integer=True, required=False,
+                            default=0, allow_zero=True, where="history.max_per_form")
+    path = _history_folder(folder)
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    return HistoryRule(path, int(last or 1), int(max_per_form or 0))
+
+
+def _solver(r: "_Reader", rs: Any) -> tuple[Any, Any]:
+    """solver: time limit (seconds) and relative MIP gap."""
     time_limit, mip_gap = 30.0, 0.01
-    rs = raw.get("solver")
-    if rs is not None:
-        if not isinstance(rs, dict):
-            r.bad("solver", "应写成 {time_limit: 秒, mip_gap: 相对间隙}")
-        else:
-            r.unknown(rs, SOLVER_FIELDS, "solver")
-            time_limit = r.number(rs, "time_limit", "求解时限（秒）", required=False, default=30.0,
-                                  where="solver.time_limit")
-            mip_gap = r.number(rs, "mip_gap", "相对间隙", required=False, default=0.01, allow_zero=True,
-                               where="solver.mip_gap")
-
-    if r.problems:
-        raise BlueprintError(f"蓝图 {source} 有 {len(r.problems)} 处问题：\n"
-                             + "\n".join(f"  - {p}" for p in r.problems))
-    return Blueprint(
-        exam=exam, title=title, duration_minutes=int(duration), total=total, pass_mark=pass_mark,
-        multiple_rule=rule, sections=sections, constraints=constraints, difficulty=difficulty,
-        measured_difficulty=measured, min_responses=int(min_responses), history=history, forms=int(forms),
-        max_overlap=int(max_overlap), max_forms_per_item=int(cap) if cap else None,
-        reviewed_only=reviewed_only, exclude=frozenset(exclude), time_limit=float(time_limit),
-        mip_gap=float(mip_gap), source=source,
-    )
+    if rs is None:
+        return time_limit, mip_gap
+    if not isinstance(rs, dict):
+        r.bad("solver", "应写成 {time_limit: 秒, mip_gap: 相对间隙}")
+        return time_limit, mip_gap
+    r.unknown(rs, SOLVER_FIELDS, "solver")
+    time_limit = r.number(rs, "time_limit", "求解时限（秒）", required=False, default=30.0,
+                          where="solver.time_limit")
+    mip_gap = r.number(rs, "mip_gap", "相对间隙", required=False, default=0.01, allow_zero=True,
+                       where="solver.mip_gap")
+    return time_limit, mip_gap
 
 
 def _history_folder(folder: str) -> Path:

@@ -46,42 +46,35 @@ EXAM_FILE = "exam.json"
 ANSWER_STUB = "请在此作答："
 SCHEMA_VERSION = 3
 
-CONFIG_TEXT = '''"""nbgrader configuration of the 执法学堂 exam course (written by grading.build; the course root is this folder)."""
-
-import os
-
-c = get_config()  # noqa: F821
-
-_here = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.course_id = "academy"
-c.CourseDirectory.root = _here
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_here, "gradebook.db")
-c.ClearSolutions.text_stub = "请在此作答："
-'''
+# The course's nbgrader configuration, one file: copied into every course built elsewhere (write_config), read back
+# by course_config. Its paths are relative to the folder it is in, so the copy configures the course it lands in.
+CONFIG_FILE = COURSE_ROOT / "nbgrader_config.py"
 
 
 class BuildError(ValueError):
     """A paper that cannot be built from the bank; the message is Chinese and names every problem."""
 
 
-def nbgrader_config(course_root: Path) -> "Any":
-    """The traitlets Config equal to ``nbgrader_config.py`` of ``course_root``."""
-    from traitlets.config import Config
-
-    course_root = Path(course_root).resolve()
-    config = Config()
-    config.CourseDirectory.course_id = COURSE_ID
-    config.CourseDirectory.root = str(course_root)
-    config.CourseDirectory.db_url = f"sqlite:///{course_root / 'gradebook.db'}"
-    config.ClearSolutions.text_stub = ANSWER_STUB
-    return config
-
-
 def write_config(course_root: Path) -> Path:
+    """``<course_root>/nbgrader_config.py``: a copy of :data:`CONFIG_FILE` (rewritten when it differs)."""
     path = Path(course_root) / "nbgrader_config.py"
-    if not path.exists() or path.read_text(encoding="utf-8") != CONFIG_TEXT:
-        write_text_atomic(path, CONFIG_TEXT)
+    text = CONFIG_FILE.read_text(encoding="utf-8")
+    if path.resolve() != CONFIG_FILE and (not path.exists() or path.read_text(encoding="utf-8") != text):
+        write_text_atomic(path, text)
     return path
+
+
+def course_config(course_root: str | Path):
+    """The course's ``nbgrader_config.py`` (if any) as a traitlets Config, with the course root set."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    root = Path(course_root).resolve()
+    config = Config()
+    if (root / "nbgrader_config.py").exists():
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    config.CourseDirectory.root = str(root)
+    return config
 
 
 # --- the public paper ------------------------------------------------------------------------------------
@@ -279,7 +272,7 @@ def generate(course_root: str | Path, assignment: str) -> None:
     from nbgrader.converters.base import NbGraderException
     from nbgrader.coursedir import CourseDirectory
 
-    config = nbgrader_config(Path(course_root))
+    config = course_config(course_root)
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id = assignment
     app = GenerateAssignment(coursedir=coursedir, config=config)

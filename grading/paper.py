@@ -176,6 +176,8 @@ def load_paper(path: str | Path) -> Paper:
 
 
 def paper_from_mapping(raw: Any, source: str = "试卷") -> Paper:
+    """Build a ``Paper`` from a paper file read as YAML (the exam, then ``_forms`` and their ``_sections``); every
+    problem is collected and raised at once as ``PaperError``."""
     problems: list[str] = []
 
     def bad(where: str, message: str) -> None:
@@ -198,11 +200,24 @@ def paper_from_mapping(raw: Any, source: str = "试卷") -> Paper:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         bad("seed", "随机种子应为整数")
         seed = None
-    forms: list[Form] = []
-    raw_forms = raw.get("forms")
+    forms = _forms(raw.get("forms"), bad)
+    if not problems and total:
+        for f in forms:
+            if abs(f.total - total) > 1e-6:
+                bad(f"forms[{f.form}]", f"{f.form} 卷各题分值合计 {f.total}，与总分 {_number(total)} 不符")
+    if problems:
+        raise PaperError(f"{source} 有 {len(problems)} 处问题：\n" + "\n".join(f"  - {p}" for p in problems))
+    return Paper(exam=exam, title=str(raw.get("title") or exam), duration_minutes=int(duration),
+                 total=_number(total), pass_mark=_number(pass_mark), multiple_rule=rule, seed=seed, forms=forms,
+                 assembled_at=str(raw.get("assembled_at") or ""))
+
+
+def _forms(raw_forms: Any, bad) -> list[Form]:
+    """The ``forms`` of a paper file: each with a distinct name (``A``, ``B`` …)."""
     if not isinstance(raw_forms, list) or not raw_forms:
         bad("forms", "至少要有一套试卷（forms）")
         raw_forms = []
+    forms: list[Form] = []
     seen_forms: set[str] = set()
     for i, rf in enumerate(raw_forms):
         where = f"forms[{i + 1}]"
@@ -215,48 +230,44 @@ def paper_from_mapping(raw: Any, source: str = "试卷") -> Paper:
         elif name.lower() in seen_forms:
             bad(f"{where}.form", f"卷别 {name} 重复")
         seen_forms.add(name.lower())
-        sections = []
-        seen_sections: set[str] = set()
-        seen_questions: set[str] = set()
-        raw_sections = rf.get("sections")
-        if not isinstance(raw_sections, list) or not raw_sections:
-            bad(f"{where}.sections", "每套试卷至少要有一个部分")
-            raw_sections = []
-        for j, rs in enumerate(raw_sections):
-            swhere = f"{where}.sections[{j + 1}]"
-            if not isinstance(rs, dict):
-                bad(swhere, "应为一组 字段: 值")
-                continue
-            sid = str(rs.get("id") or "")
-            if not EXAM_ID_RE.match(sid if len(sid) > 1 else sid + "0"):
-                bad(f"{swhere}.id", "部分编号必填，只能由小写英文字母、数字、- 和 _ 组成")
-            elif sid in seen_sections:
-                bad(f"{swhere}.id", f"部分编号 {sid} 重复")
-            seen_sections.add(sid)
-            stype = str(rs.get("type") or "")
-            if stype not in EXAM_TYPES:
-                bad(f"{swhere}.type", f"题型 {stype or '（空）'} 无效，应为 {'/'.join(EXAM_TYPES)}")
-            points = _positive(rs.get("points"), f"{swhere}.points", "每题分值", bad)
-            questions = rs.get("questions")
-            if not isinstance(questions, list) or not all(isinstance(q, str) and q for q in questions):
-                bad(f"{swhere}.questions", "应为题目编号的列表")
-                questions = []
-            for qid in questions:
-                if qid in seen_questions:
-                    bad(f"{swhere}.questions", f"题目 {qid} 在本卷中出现了不止一次")
-                seen_questions.add(qid)
-            sections.append(Section(sid, str(rs.get("title") or TYPES.get(stype, sid)), stype, points or 0,
-                                    list(questions)))
-        forms.append(Form(name, sections))
-    if not problems and total:
-        for f in forms:
-            if abs(f.total - total) > 1e-6:
-                bad(f"forms[{f.form}]", f"{f.form} 卷各题分值合计 {f.total}，与总分 {_number(total)} 不符")
-    if problems:
-        raise PaperError(f"{source} 有 {len(problems)} 处问题：\n" + "\n".join(f"  - {p}" for p in problems))
-    return Paper(exam=exam, title=str(raw.get("title") or exam), duration_minutes=int(duration),
-                 total=_number(total), pass_mark=_number(pass_mark), multiple_rule=rule, seed=seed, forms=forms,
-                 assembled_at=str(raw.get("assembled_at") or ""))
+        forms.append(Form(name, _sections(rf.get("sections"), where, bad)))
+    return forms
+
+
+def _sections(raw_sections: Any, where: str, bad) -> list[Section]:
+    """The ``sections`` of one form: distinct ids, a type, points per question, no question twice in the form."""
+    if not isinstance(raw_sections, list) or not raw_sections:
+        bad(f"{where}.sections", "每套试卷至少要有一个部分")
+        raw_sections = []
+    sections = []
+    seen_sections: set[str] = set()
+    seen_questions: set[str] = set()
+    for j, rs in enumerate(raw_sections):
+        swhere = f"{where}.sections[{j + 1}]"
+        if not isinstance(rs, dict):
+            bad(swhere, "应为一组 字段: 值")
+            continue
+        sid = str(rs.get("id") or "")
+        if not EXAM_ID_RE.match(sid if len(sid) > 1 else sid + "0"):
+            bad(f"{swhere}.id", "部分编号必填，只能由小写英文字母、数字、- 和 _ 组成")
+        elif sid in seen_sections:
+            bad(f"{swhere}.id", f"部分编号 {sid} 重复")
+        seen_sections.add(sid)
+        stype = str(rs.get("type") or "")
+        if stype not in EXAM_TYPES:
+            bad(f"{swhere}.type", f"题型 {stype or '（空）'} 无效，应为 {'/'.join(EXAM_TYPES)}")
+        points = _positive(rs.get("points"), f"{swhere}.points", "每题分值", bad)
+        questions = rs.get("questions")
+        if not isinstance(questions, list) or not all(isinstance(q, str) and q for q in questions):
+            bad(f"{swhere}.questions", "应为题目编号的列表")
+            questions = []
+        for qid in questions:
+            if qid in seen_questions:
+                bad(f"{swhere}.questions", f"题目 {qid} 在本卷中出现了不止一次")
+            seen_questions.add(qid)
+        sections.append(Section(sid, str(rs.get("title") or TYPES.get(stype, sid)), stype, points or 0,
+                                list(questions)))
+    return sections
 
 
 def dump_paper(paper: Paper) -> str:

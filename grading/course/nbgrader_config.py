@@ -1,4 +1,8 @@
-"""nbgrader configuration of the 执法学堂 exam course (written by grading.build; the course root is this folder)."""
+"""nbgrader configuration of the 执法学堂 exam course: the only one (grading.build.CONFIG_FILE).
+
+grading.build copies it into every course it builds elsewhere and reads it back (course_config); every path is
+relative to the folder this file is in, so each copy configures its own course.
+"""
 
 import os
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.build import ANSWER_STUB, BuildError, build
+from grading.build import ANSWER_STUB, CONFIG_FILE, COURSE_ID, BuildError, build, course_config
 from grading.paper import case_part_points, load_paper, paper_from_mapping, write_paper
 from questionbank.loading import load_bank
 
@@ -81,6 +81,17 @@ def test_build_writes_source_and_release_for_each_form(course):
             assert sorted(p.name for p in folder.iterdir()) == ["exam.ipynb", "exam.json"], folder
     assert (course / "nbgrader_config.py").read_text(encoding="utf-8").count('course_id = "academy"') == 1
     assert (course / "gradebook.db").is_file()
+
+
+def test_the_course_config_is_one_file_configuring_the_course_it_is_copied_into(course):
+    assert (course / "nbgrader_config.py").read_text(encoding="utf-8") == CONFIG_FILE.read_text(encoding="utf-8")
+    config = course_config(course)
+    assert config.CourseDirectory.course_id == COURSE_ID
+    assert config.CourseDirectory.root == str(course.resolve())
+    assert config.CourseDirectory.db_url == f"sqlite:///{course.resolve() / 'gradebook.db'}"
+    assert config.ClearSolutions.text_stub == ANSWER_STUB
+    shipped = course_config(CONFIG_FILE.parent)
+    assert shipped.CourseDirectory.db_url == f"sqlite:///{CONFIG_FILE.parent / 'gradebook.db'}"
 
 
 def test_the_notebook_cells_follow_the_spec(course, tmp_path):

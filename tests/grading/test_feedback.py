@@ -7,8 +7,8 @@ import random
 import pytest
 
 from grading.autograde import load_exam_key
+from grading.fast_grade import grade_exam
 from grading.feedback import render_markdown, reports, write_feedback
-from grading.grade import grade_exam
 from questionbank.loading import load_bank
 from questionbank.scoring import key_text
 from tests.grading.helpers import ASSIGNMENT, fresh, responses, set_manual_score, submit

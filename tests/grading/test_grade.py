@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from grading.autograde import GradingError, load_exam_key, run_nbgrader_autograde
-from grading.grade import grade_exam
+from grading.fast_grade import grade_exam
 from tests.grading.helpers import ASSIGNMENT, edit_notebook, fresh, gradebook_state, responses, set_manual_score, submit
 
 # --- tests ----------------------------------------------------------------------------------------------------

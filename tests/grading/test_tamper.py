@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from grading import grade as grade_module
+from grading import fast_grade as grade_module
 from grading.autograde import load_exam_key, run_nbgrader_autograde
-from grading.grade import grade_exam, metadata_valid
+from grading.fast_grade import grade_exam
+from grading.sanitize import metadata_valid
 from tests.grading.helpers import ASSIGNMENT, edit_notebook, fresh, gradebook_state, responses, submit
 
 HONEST = "H0000"
