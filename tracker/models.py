@@ -37,7 +37,7 @@ def utcnow() -> dt.datetime:
 
 
 # Every constraint gets a name (Alembic's batch mode on SQLite can only drop or change a named one); the names of
-# constraints created before this convention were given by migration 0006_named_constraints.
+# constraints created before this convention were given by migration 0005_named_constraints.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -4,7 +4,7 @@ it (which the comparison does not look at on SQLite, where batch mode needs thos
 
 Each runs on a new database and on one made before the naming convention (revision 0004 as it ran then: Alembic
 names what the old migrations create by the models' convention, so a new database is named right even without
-0006; a database of an earlier deployment is not, and 0006 names its constraints).
+0005; a database of an earlier deployment is not, and 0005 names its constraints).
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ at 0004: a migration must not change when the models do.
 Downgrade: PostgreSQL gets its own default names back; on SQLite the names stay (SQLite ignores constraint names,
 and the schema of the earlier revisions works unchanged with them).
 
-Revision ID: 0006
-Revises: 0004 (the lead re-chains it after 0005 at merge)
+Revision ID: 0005
+Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
