@@ -24,7 +24,8 @@ TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 MAX_UPLOAD = 20 * 1024 * 1024
 STYLE = ("<style>body{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em;line-height:1.6}"
          "h1{font-size:1.5em}fieldset{margin:1em 0;border:1px solid #ccc}a{color:#1565c0}"
-         ".bad{color:#c62828}.ok{color:#2e7d32}input,select,button{font-size:1em;margin:.2em}</style>")
+         ".bad{color:#c62828}.ok{color:#2e7d32}input,select,button{font-size:1em;margin:.2em}"
+         ".pick{border:1px solid #888;border-radius:3px;padding:.1em .6em;background:#f3f3f3;cursor:pointer}</style>")
 
 
 def page(title: str, body: str) -> str:
@@ -100,7 +101,9 @@ class HRPageHandler(HRHandler):
 <form method='post' action='{prefix}hr/import' enctype='multipart/form-data'><fieldset><legend>导入</legend>
 {self.xsrf_form_html()}
 <select name='kind'><option value='roster'>名册</option><option value='training'>培训记录</option></select>
-<input type='file' name='file' accept='.xlsx,.xls,.et,.csv,.txt'> <button id='import'>导入</button>
+<label class='pick'>选择文件<input type='file' name='file' accept='.xlsx,.xls,.et,.csv,.txt' hidden
+onchange="document.getElementById('chosen').textContent = this.files.length ? this.files[0].name : '未选择文件'"></label>
+<span id='chosen'>未选择文件</span> <button id='import'>导入</button>
 <p>有任何问题行，整份拒收并列出行号和原因，不写入任何内容；同一文件再导入一次不会重复记录。</p></fieldset></form>"""))
 
 

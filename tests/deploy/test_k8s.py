@@ -78,7 +78,8 @@ def test_same_authenticator_and_settings_as_one_machine(values, hub_config):
     assert values["hub"]["templateVars"] == hub_config.JupyterHub.template_vars
     assert Path(values["hub"]["templatePaths"][0]).parts[-2:] == ("deploy", "templates")
     assert config["KubeSpawner"]["server_token_scopes"] == hub_config.Spawner.server_token_scopes
-    assert config["KubeSpawner"]["args"] == hub_config.Spawner.args
+    assert config["KubeSpawner"]["args"] == [a.replace(str(PROJECT_ROOT), "/srv/academy") for a in hub_config.Spawner.args]
+    assert config["KubeSpawner"]["group_overrides"] == hub_config.Spawner.group_overrides
     assert values["singleuser"]["defaultUrl"] == hub_config.Spawner.default_url
 
 
