@@ -151,15 +151,15 @@ def cmd_balance_keys(args) -> int:
 
 
 def cmd_check_keys(args) -> int:
-    from questionbank.key_check import AMBIGUOUS, CONTRADICTED, UNCHECKABLE, check_keys, counts
+    from questionbank.key_check import AMBIGUOUS, CONFIRMED, CONTRADICTED, UNCHECKABLE, check_keys, confirm, counts
 
     laws = Path(args.laws)
     if not laws.is_dir():
         print(f"条文目录不存在：{laws}", file=sys.stderr)
         return 2
     bank = load_bank(_paths(args.paths))
-    checks = check_keys(bank, laws)
-    shown = (CONTRADICTED, AMBIGUOUS, UNCHECKABLE) if args.all else (CONTRADICTED, AMBIGUOUS)
+    checks = confirm(check_keys(bank, laws))
+    shown = (CONTRADICTED, AMBIGUOUS, CONFIRMED, UNCHECKABLE) if args.all else (CONTRADICTED, AMBIGUOUS)
     for check in checks:
         if check.verdict in shown:
             q = check.question
@@ -224,7 +224,7 @@ def register(subparsers) -> None:
             "academy bank check-keys questionbank/items/imported --all")
     p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")
     p.add_argument("--laws", default=str(settings.laws_dir), help="条文目录（默认 ACADEMY_LAWS_DIR 或 ../shared/laws）")
-    p.add_argument("--all", action="store_true", help="也列出无法自动核对的题")
+    p.add_argument("--all", action="store_true", help="也列出已人工核对和无法自动核对的题")
 
     p = add("stats", cmd_stats, "题库统计：按法律、题型、分类、领域、难度、状态计数", "academy bank stats --json")
     p.add_argument("paths", nargs="*", help="题库文件或目录（默认：内置题库）")

@@ -32,14 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from questionbank.amounts import Amount, amounts
-from questionbank.laws import Citation, LawRegistry
+from questionbank.laws import CATALOG, Citation, LawRegistry
 from questionbank.loading import Bank
 from questionbank.model import Part, Question
 from questionbank.numerals import CHARS as NUMERAL_CHARS
 from questionbank.review import ArticleTexts
 
 SUPPORTED, CONTRADICTED, AMBIGUOUS, UNCHECKABLE = "支持", "与条文不符", "多个选项都有依据", "无法自动核对"
-VERDICTS = (SUPPORTED, CONTRADICTED, AMBIGUOUS, UNCHECKABLE)
+CONFIRMED = "已人工核对"
+VERDICTS = (SUPPORTED, CONTRADICTED, AMBIGUOUS, UNCHECKABLE, CONFIRMED)
 
 BLANK_RE = re.compile(r"[（(][\s　_]*[）)]|_{2,}")
 QUESTION_WORD_RE = re.compile(r"(?:多少|几)(?:个工作日|个月|日|天|年|倍|元|万元|人|名|次)?|多长时间|多久")
@@ -382,3 +383,37 @@ def check_keys(bank: Bank, laws_dir: Path, registry: LawRegistry | None = None,
 def counts(checks: list[ItemCheck]) -> dict[str, int]:
     c = Counter(x.verdict for x in checks)
     return {v: c.get(v, 0) for v in VERDICTS}
+
+
+CONFIRMATIONS = CATALOG / "key_check_confirmed.yaml"
+
+
+def answer_signature(q: Question) -> str:
+    """The key of an item as text (each part's for a case): a confirmation lapses when the key changes."""
+    if q.parts:
+        return "；".join(f"{p.id}={_signature(p.answer)}" for p in q.parts)
+    return _signature(q.answer)
+
+
+def _signature(answer) -> str:
+    if isinstance(answer, bool):
+        return "正确" if answer else "错误"
+    if isinstance(answer, (list, tuple)):
+        return "".join(str(a) for a in answer)
+    return "" if answer is None else str(answer)
+
+
+def confirm(checks: list[ItemCheck], path: Path = CONFIRMATIONS) -> list[ItemCheck]:
+    """Flags a reviewer has read against the article and found to be the check's mistake (``key_check_confirmed.yaml``:
+    who, when, why, and the key they confirmed) read as 已人工核对; a confirmation of another key does not count."""
+    import yaml
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    entries = (raw or {}).get("confirmed") or {}
+    for check in checks:
+        entry = entries.get(check.question.id)
+        if (check.verdict in (CONTRADICTED, AMBIGUOUS) and entry
+                and str(entry.get("answer")) == answer_signature(check.question)):
+            check.detail = f"{entry['reason']}（{entry['by']}，{entry['date']}；检查原以为：{check.verdict}）"
+            check.verdict = CONFIRMED
+    return checks

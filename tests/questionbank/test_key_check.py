@@ -3,7 +3,17 @@
 import pytest
 
 from academy.cli import main
-from questionbank.key_check import AMBIGUOUS, CONTRADICTED, SUPPORTED, UNCHECKABLE, check_item, check_keys, counts
+from questionbank.key_check import (
+    AMBIGUOUS,
+    CONFIRMED,
+    CONTRADICTED,
+    SUPPORTED,
+    UNCHECKABLE,
+    answer_signature,
+    check_item,
+    check_keys,
+    confirm,
+)
 from questionbank.loading import load_bank
 from questionbank.model import read_question
 from questionbank.review import ArticleTexts
@@ -135,6 +145,20 @@ def test_check_keys_command_counts_and_lists(tmp_path, shared_laws, capsys):
     assert "支持 1" in out and "与条文不符 1" in out and "cf-test-002" in out
 
 
-def test_the_shipped_bank_has_no_key_the_article_contradicts(shared_laws):
-    checks = check_keys(load_bank(), shared_laws)
-    assert counts(checks)[CONTRADICTED] == 0, [(c.question.id, c.detail) for c in checks if c.verdict == CONTRADICTED]
+def test_the_shipped_bank_has_no_key_the_article_contradicts_that_a_reviewer_has_not_confirmed(shared_laws):
+    checks = confirm(check_keys(load_bank(), shared_laws))
+    flagged = [(c.question.id, c.detail) for c in checks if c.verdict in (CONTRADICTED, AMBIGUOUS)]
+    assert flagged == []
+
+
+def test_a_confirmation_lapses_when_the_key_changes(shared_laws, tmp_path):
+    bank = load_bank()
+    flagged = next(c for c in check_keys(bank, shared_laws) if c.verdict == CONTRADICTED and not c.question.parts)
+    q = flagged.question
+    confirmations = tmp_path / "confirmed.yaml"
+    confirmations.write_text(f"confirmed:\n  {q.id}: {{answer: '{answer_signature(q)}', by: 审核人, date: 2026-11-29, "
+                             f"reason: 条文另一情形}}\n", encoding="utf-8")
+    assert confirm([flagged], confirmations)[0].verdict == CONFIRMED
+    again = next(c for c in check_keys(bank, shared_laws) if c.question.id == q.id)
+    q.answer = next(k for k in q.options if k not in (q.answer if isinstance(q.answer, (list, tuple)) else [q.answer]))
+    assert confirm([again], confirmations)[0].verdict in (CONTRADICTED, AMBIGUOUS)
