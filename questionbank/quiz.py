@@ -27,7 +27,6 @@ assigning ``questionbank.quiz.identify_officer``); when it knows no one, the qui
 from __future__ import annotations
 
 import html
-import os
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -35,12 +34,12 @@ from typing import Any, Callable, Iterable, Protocol
 
 import ipywidgets as widgets
 
+from ground.identity import officer_from_environment
 from questionbank.laws import Citation
 from questionbank.model import PART_TYPES, TYPES, Part, Question
 from questionbank.numerals import to_chinese
 from questionbank.scoring import MULTIPLE_RULES, Score, key_text, score
 
-OFFICER_ENV = ("JUPYTERHUB_USER", "ACADEMY_OFFICER")
 MAX_OFFICER_LENGTH = 64
 _session_officer: str | None = None  # the 人员编号 entered in this kernel session
 
@@ -126,9 +125,9 @@ def question_from_public(mapping: dict[str, Any]) -> Question:
 
 
 def identify_officer(officer: str | None = None) -> str | None:
-    """The officer answering: the argument, else $JUPYTERHUB_USER or $ACADEMY_OFFICER, else the 人员编号
+    """The officer answering: the argument, else the environment's (``ground.identity``), else the 人员编号
     entered earlier in this kernel session; None when unknown (the quiz then asks)."""
-    for candidate in (officer, *(os.environ.get(name) for name in OFFICER_ENV), _session_officer):
+    for candidate in (officer, officer_from_environment(), _session_officer):
         if candidate and candidate.strip():
             return candidate.strip()
     return None
