@@ -15,7 +15,8 @@ import questionbank.quiz as quiz_module
 from ground.identity import OFFICER_ENV
 from questionbank.laws import Citation
 from questionbank.loading import load_bank
-from questionbank.quiz import Attempt, MemoryRecorder, Quiz, QuizResult, draw, format_citation, identify_officer
+from questionbank.quiz import Attempt, MemoryRecorder, Quiz, QuizResult, draw, identify_officer
+from questionbank.quiz_views import format_citation
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "questionbank" / "templates"

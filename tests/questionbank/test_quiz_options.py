@@ -12,7 +12,8 @@ import pytest
 import questionbank.quiz as quiz_module
 from ground.identity import OFFICER_ENV
 from questionbank.loading import load_bank
-from questionbank.quiz import OPTIONS_CLASS, AnswerInput, MemoryRecorder, Quiz
+from questionbank.quiz import MemoryRecorder, Quiz
+from questionbank.quiz_views import OPTIONS_CLASS, AnswerInput
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "questionbank" / "templates"
 
