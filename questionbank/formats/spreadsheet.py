@@ -32,7 +32,8 @@ from ground.vocabulary import CATEGORIES
 from questionbank import numerals
 from questionbank.laws import Citation, LawRegistry, default_registry
 from questionbank.loading import ITEMS, load_bank
-from questionbank.model import ID_RE, OPTION_LETTERS, STATUSES, TYPES, Question, read_question
+from questionbank.model import ID_RE, OPTION_LETTERS, STATUSES, TYPES, Question
+from questionbank.reading import read_question
 from questionbank.taxonomy import Taxonomy, default_taxonomy
 from questionbank.validation import check_question
 from questionbank.writing import dump_file, write_files
