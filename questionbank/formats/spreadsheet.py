@@ -76,8 +76,6 @@ class ImportResult:
         return "\n".join(lines)
 
 
-
-
 class _Importer:
     def __init__(self, file: Path, existing_ids: set[str], registry: LawRegistry, taxonomy: Taxonomy, today: dt.date,
                  keep_review: bool = False):
