@@ -2,8 +2,8 @@
 
 A module is completed when every quiz of it has been passed (see ``questionbank.quiz`` for the pass rule); its
 学时 are then recorded once for the officer, the module and the year. Who is answering: the hub user
-(``JUPYTERHUB_USER``), else the configured ``ACADEMY_OFFICER``, else the 人员编号 the first quiz asked for, which is
-remembered in the data folder.
+(``JUPYTERHUB_USER``), else the configured ``ACADEMY_OFFICER`` (both by ``ground.identity``), else the 人员编号 the first
+quiz asked for, which is remembered in the data folder.
 
 On the site (``ACADEMY_SERVICE_URL`` set by the hub) the kernel holds no keys and writes nothing: questions come from
 the 学堂服务 without keys, each answer is graded there, and the service decides and records the module's 学时.
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import secrets
 
 import ipywidgets as w
 
 from academy.service_client import ServiceClient, ServiceError
 from curriculum import catalog
+from ground.identity import hub_user, officer_from_environment
 from ground.settings import settings
 from ground.vocabulary import CATEGORIES
 from questionbank.quiz import Attempt, Quiz, QuizResult
@@ -39,7 +39,8 @@ def save_officer(officer: str) -> None:
 
 
 def current_officer(explicit: str | None = None) -> str | None:
-    for candidate in (explicit, os.environ.get("JUPYTERHUB_USER"), os.environ.get("ACADEMY_OFFICER")):
+    """The argument, else the environment's officer (``ground.identity``), else the number remembered in the data folder."""
+    for candidate in (explicit, officer_from_environment()):
         if candidate and candidate.strip():
             return candidate.strip()
     return saved_officer()
@@ -54,7 +55,7 @@ class _Recorder:
     def record_attempt(self, attempt: Attempt) -> None:
         if self.module.officer != attempt.officer:
             self.module.officer = attempt.officer
-            if not (os.environ.get("JUPYTERHUB_USER") or os.environ.get("ACADEMY_OFFICER")):
+            if not officer_from_environment():
                 save_officer(attempt.officer)
         service.record_quiz_attempt(attempt.officer, self.module.spec.id, self.quiz_id, attempt.question_id,
                                     attempt.response, attempt.correct, attempt.fraction, attempt.at)
@@ -79,7 +80,7 @@ class Module:
     def __init__(self, module_id: str, officer: str | None = None, today: dt.date | None = None):
         self.spec = catalog.module(module_id)
         self.client = ServiceClient() if settings.service_url else None
-        self.officer = os.environ.get("JUPYTERHUB_USER") if self.client else current_officer(officer)
+        self.officer = hub_user() if self.client else current_officer(officer)
         self.today = today
         self.status = w.HTML()
         self.header = w.HTML(self._header())
@@ -200,7 +201,7 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
             render(value)
 
     confirm.on_click(on_confirm)
-    render(os.environ.get("JUPYTERHUB_USER") if client else current_officer(officer))
+    render(hub_user() if client else current_officer(officer))
     return box
 
 

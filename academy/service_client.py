@@ -16,8 +16,9 @@ import uuid
 from typing import Any
 
 from ground.settings import settings
-from questionbank.model import Question, read_question
+from questionbank.model import Question
 from questionbank.quiz import Graded, GradingError, question_from_public
+from questionbank.reading import read_question
 from questionbank.scoring import Score
 
 

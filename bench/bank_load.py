@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ground.settings import settings  # noqa: E402
 from questionbank.loading import load_bank  # noqa: E402
-from questionbank.model import read_question  # noqa: E402
+from questionbank.reading import read_question  # noqa: E402
 from questionbank.similarity import jaccard, normalise, tokens  # noqa: E402
 from questionbank.validation import validate  # noqa: E402
 from questionbank.writing import dump_file  # noqa: E402

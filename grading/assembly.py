@@ -1,5 +1,8 @@
 """Assembling the parallel forms of a paper from a blueprint: one 0-1 program for all forms (HiGHS via SciPy).
 
+Kept whole on purpose (~550 lines): it is one integer program whose shared state every step reads (see "Why one
+module" at the end of this docstring).
+
 Variables: ``x[i, f] = 1`` when candidate question ``i`` is in form ``f``. A candidate is a question of the type
 of one of the blueprint's sections that may be used (已审核 unless the blueprint says otherwise, never 停用,
 not excluded). Constraints, for every form:

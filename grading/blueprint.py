@@ -1,5 +1,8 @@
 """Exam blueprints (``grading/blueprints/*.yaml``): what a paper must hold, read into a ``Blueprint``.
 
+Kept whole on purpose (~570 lines): it is the whole of one file format, documentation, data classes and reader
+side by side (see "Why one module" at the end of this docstring).
+
 A blueprint file::
 
     exam: cert-2026-q4

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import yaml_rs
 
-from questionbank.model import Question, read_question
+from questionbank.model import Question
 from questionbank.problems import Problem
+from questionbank.reading import read_question
 
 ITEMS = Path(__file__).resolve().parent / "items"
 FILE_FIELDS = {"topic", "questions"}

@@ -1,6 +1,8 @@
 """The training quiz of a course notebook, as ipywidgets 8.
 
-``Quiz(questions, recorder=…, quiz_id=…)`` shows each question with its answer widgets and a 提交 button.
+``Quiz(questions, recorder=…, quiz_id=…)`` shows each question with its answer widgets and a 提交 button (one
+question on screen is a ``questionbank.quiz_views.QuestionView``; this module holds the rounds, the pass rule and the
+recording).
 Answers are checked in the kernel with ``questionbank.scoring.score``; every submission goes to the recorder
 as an ``Attempt`` (this package never imports ``tracker`` or ``grading``: the caller passes the recorder).
 
@@ -26,8 +28,6 @@ assigning ``questionbank.quiz.identify_officer``); when it knows no one, the qui
 
 from __future__ import annotations
 
-import html
-import os
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -35,12 +35,11 @@ from typing import Any, Callable, Iterable, Protocol
 
 import ipywidgets as widgets
 
-from questionbank.laws import Citation
-from questionbank.model import PART_TYPES, TYPES, Part, Question
-from questionbank.numerals import to_chinese
-from questionbank.scoring import MULTIPLE_RULES, Score, key_text, score
+from ground.identity import officer_from_environment
+from questionbank.model import Part, Question
+from questionbank.quiz_views import QuestionView, escape_html
+from questionbank.scoring import MULTIPLE_RULES, Score, score
 
-OFFICER_ENV = ("JUPYTERHUB_USER", "ACADEMY_OFFICER")
 MAX_OFFICER_LENGTH = 64
 _session_officer: str | None = None  # the 人员编号 entered in this kernel session
 
@@ -126,9 +125,9 @@ def question_from_public(mapping: dict[str, Any]) -> Question:
 
 
 def identify_officer(officer: str | None = None) -> str | None:
-    """The officer answering: the argument, else $JUPYTERHUB_USER or $ACADEMY_OFFICER, else the 人员编号
+    """The officer answering: the argument, else the environment's (``ground.identity``), else the 人员编号
     entered earlier in this kernel session; None when unknown (the quiz then asks)."""
-    for candidate in (officer, *(os.environ.get(name) for name in OFFICER_ENV), _session_officer):
+    for candidate in (officer, officer_from_environment(), _session_officer):
         if candidate and candidate.strip():
             return candidate.strip()
     return None
@@ -137,11 +136,6 @@ def identify_officer(officer: str | None = None) -> str | None:
 def remember_officer(officer: str) -> None:
     global _session_officer
     _session_officer = officer
-
-
-def format_citation(citation: Citation) -> str:
-    """行政处罚法@2021#64 → 《行政处罚法》第六十四条"""
-    return f"《{citation.law}》第{to_chinese(citation.article)}条"
 
 
 def draw(bank_questions: Iterable[Question], topic: str | None = None, n: int = 5, seed: Any = None,
@@ -167,196 +161,8 @@ def draw(bank_questions: Iterable[Question], topic: str | None = None, n: int = 
     return random.Random(seed).sample(pool, min(n, len(pool)))
 
 
-def _html(text: str) -> str:
-    return html.escape(text).replace("\n", "<br>")
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
 def _percent(x: float) -> str:
     return f"{round(x * 100)}%"
-
-
-# Option labels wrap instead of being cut with "…" at ipywidgets' 300 px inline width (RadioButtons and Checkbox
-# labels are one fixed-height line); the rules apply to controls carrying OPTIONS_CLASS, on any screen width.
-OPTIONS_CLASS = "academy-options"
-OPTIONS_STYLE = f"""<style>
-.{OPTIONS_CLASS}.widget-radio, .{OPTIONS_CLASS}.jupyter-widget-radio {{ width: auto; max-width: 100%; height: auto; }}
-.{OPTIONS_CLASS} .widget-radio-box, .{OPTIONS_CLASS} .jupyter-widget-radio-box {{ min-width: 0; }}
-.{OPTIONS_CLASS} .widget-radio-box label, .{OPTIONS_CLASS} .jupyter-widget-radio-box label,
-.{OPTIONS_CLASS} .widget-checkbox, .{OPTIONS_CLASS} .jupyter-widget-checkbox,
-.{OPTIONS_CLASS} .widget-checkbox label, .{OPTIONS_CLASS} .jupyter-widget-checkbox label,
-.{OPTIONS_CLASS} .widget-checkbox span, .{OPTIONS_CLASS} .jupyter-widget-checkbox span {{
-  width: auto; max-width: 100%; height: auto; min-height: var(--jp-widgets-inline-height, 28px);
-  line-height: 1.5; white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
-}}
-.{OPTIONS_CLASS} .widget-radio-box label, .{OPTIONS_CLASS} .jupyter-widget-radio-box label,
-.{OPTIONS_CLASS} .widget-checkbox label, .{OPTIONS_CLASS} .jupyter-widget-checkbox label {{
-  display: flex; align-items: flex-start; gap: 0.4em; padding: 3px 0; cursor: pointer;
-}}
-.{OPTIONS_CLASS} input[type="radio"], .{OPTIONS_CLASS} input[type="checkbox"] {{
-  flex: none; order: -1; align-self: flex-start; margin: 0.3em 0 0 1px;
-}}
-</style>"""
-
-
-def _shown_letter(index: int) -> str:
-    return chr(ord("A") + index)
-
-
-class AnswerInput:
-    """The answer widgets of one question or 案例分析 part, and the response they hold (JSON).
-
-    With a ``shuffle_seed`` the options of a single or multiple choice item are shown in an order drawn from the seed
-    and the item's id (the same seed, the same order), labelled A, B, C … in the order shown; the response still holds
-    the bank's option letters, so scoring and the records never see the order shown."""
-
-    def __init__(self, item: Question | Part, shuffle_seed: Any = None):
-        self.item = item
-        self.checkboxes: dict[str, widgets.Checkbox] = {}
-        self.order: list[str] = list(item.options)  # the bank's letters, in the order shown
-        if shuffle_seed is not None and item.type in ("single", "multiple"):
-            random.Random(f"{shuffle_seed}/{item.id}").shuffle(self.order)
-        self.shown = {letter: _shown_letter(i) for i, letter in enumerate(self.order)}  # bank letter -> shown
-        if item.type == "single":
-            options = [(f"{self.shown[k]}. {item.options[k]}", k) for k in self.order]
-            self.control = widgets.RadioButtons(options=options, value=None, layout=widgets.Layout(width="auto"))
-            self.control.add_class(OPTIONS_CLASS)
-        elif item.type == "multiple":
-            self.checkboxes = {k: widgets.Checkbox(value=False, description=f"{self.shown[k]}. {v}", indent=False,
-                                                   layout=widgets.Layout(width="auto"))
-                               for k, v in item.options.items()}
-            self.control = widgets.VBox([self.checkboxes[k] for k in self.order])
-            self.control.add_class(OPTIONS_CLASS)
-        elif item.type == "judge":
-            self.control = widgets.ToggleButtons(options=[("正确", True), ("错误", False)], value=None)
-        elif item.type == "numeric":
-            self.control = widgets.Text(placeholder="请输入答案")
-        elif item.type == "open":
-            self.control = widgets.Textarea(placeholder="请写出您的回答（不自动评分，提交后对照参考答案自查）",
-                                            layout=widgets.Layout(width="100%", height="8em"))
-        else:
-            raise ValueError(f"测验不支持题型 {item.type!r}")
-        unit = getattr(item, "unit", "")
-        self.widget = widgets.HBox([self.control, widgets.Label(unit)]) if unit else self.control
-        if item.type in ("single", "multiple"):
-            self.widget = widgets.VBox([widgets.HTML(OPTIONS_STYLE, layout=widgets.Layout(display="none")), self.widget])
-
-    def key_text(self) -> str:
-        """The key as shown to this officer: ``C. 五日`` or ``A、C、D`` in the letters shown."""
-        item = self.item
-        if item.type == "single" and item.answer in self.shown:
-            return f"{self.shown[item.answer]}. {item.options.get(item.answer, '')}".strip()
-        if item.type == "multiple" and item.answer:
-            return "、".join(sorted(self.shown.get(k, k) for k in item.answer))
-        return key_text(item)
-
-    def response(self) -> Any:
-        if self.checkboxes:
-            return [k for k, box in self.checkboxes.items() if box.value]
-        return self.control.value
-
-    def answered(self) -> bool:
-        value = self.response()
-        return bool(value.strip()) if isinstance(value, str) else value not in (None, [])
-
-    def set_disabled(self, disabled: bool) -> None:
-        for w in list(self.checkboxes.values()) or [self.control]:
-            w.disabled = disabled
-
-
-class QuestionView:
-    """One question on screen: stem, answer widgets (one per part for 案例分析), 提交 and feedback."""
-
-    def __init__(self, number: int, question: Question, shuffle_seed: Any = None):
-        self.question = question
-        self.scores: dict[str, Score] = {}  # by part id ("" for a question without parts)
-        self.submitted = False
-        self.feedback = widgets.HTML()
-        self.part_feedback: dict[str, widgets.HTML] = {}
-        self.submit_button = widgets.Button(description="提交", button_style="primary")
-        label = TYPES.get(question.type, question.type)
-        rows: list[widgets.Widget] = [widgets.HTML(f"<b>第{number}题（{label}）</b> {_html(question.stem)}")]
-        if question.type == "case":
-            part_seed = None if shuffle_seed is None else f"{shuffle_seed}/{question.id}"
-            self.inputs = {p.id: AnswerInput(p, part_seed) for p in question.parts}
-            for i, part in enumerate(question.parts, 1):
-                self.part_feedback[part.id] = widgets.HTML()
-                rows += [widgets.HTML(f"<b>（{i}）{PART_TYPES.get(part.type, '')}</b> {_html(part.stem)}"),
-                         self.inputs[part.id].widget, self.part_feedback[part.id]]
-        else:
-            self.inputs = {"": AnswerInput(question, shuffle_seed)}
-            rows.append(self.inputs[""].widget)
-        rows += [self.submit_button, self.feedback]
-        self.widget = widgets.VBox(rows, layout=widgets.Layout(border="1px solid #ddd", padding="8px", margin="6px 0"))
-
-    def item_id(self, key: str) -> str:
-        return f"{self.question.id}/{key}" if key else self.question.id
-
-    @property
-    def scored(self) -> bool:
-        return any(inp.item.type != "open" for inp in self.inputs.values())
-
-    @property
-    def fraction(self) -> float:
-        """Mean over the objective items (0 when nothing is scored)."""
-        values = [s.fraction for s in self.scores.values() if s.correct is not None]
-        return sum(values) / len(values) if values else 0.0
-
-    @property
-    def correct(self) -> bool | None:
-        """True when every objective item is right; None before submitting or when nothing is scored."""
-        if not self.submitted or not self.scored:
-            return None
-        return all(s.correct for s in self.scores.values() if s.correct is not None)
-
-    def set_active(self, active: bool) -> None:
-        for inp in self.inputs.values():
-            inp.set_disabled(not active)
-        self.submit_button.disabled = not active
-
-    def show(self, warnings: list[str]) -> None:
-        q = self.question
-        for key, part_html in self.part_feedback.items():
-            part = self.inputs[key].item
-            part_html.value = _part_feedback(part, self.scores[key], self.inputs[key].key_text())
-        lines = []
-        if q.type == "case":
-            objective = [s for s in self.scores.values() if s.correct is not None]
-            if objective:
-                lines.append(f"客观小题答对 {sum(1 for s in objective if s.correct)}/{len(objective)}")
-        else:
-            lines.append(_verdict(self.scores[""]))
-            lines.append(f"正确答案：{_html(self.inputs[''].key_text())}")
-        lines += _explanation(q.explanation, q.basis)
-        lines += [f'<span style="color:#c62828">{_html(w)}</span>' for w in warnings]
-        self.feedback.value = "<br>".join(lines)
-
-
-def _verdict(s: Score) -> str:
-    if s.correct:
-        return '<b style="color:#1a7f37">回答正确</b>'
-    extra = "" if s.detail == "回答错误" else f"（{_html(s.detail)}）"
-    return f'<b style="color:#c62828">回答错误</b>{extra}'
-
-
-def _explanation(explanation: str, basis: list[Citation]) -> list[str]:
-    lines = [f"解析：{_html(explanation)}"] if explanation else []
-    if basis:
-        lines.append("法律依据：" + "、".join(_html(format_citation(c)) for c in basis))
-    return lines
-
-
-def _part_feedback(part: Part, s: Score, key_shown: str) -> str:
-    if part.type == "open":
-        points = "".join(f"<li>{_html(r.point)}（{_num(r.score)}分）</li>" for r in part.rubric)
-        lines = [f"参考答案：{_html(part.reference)}",
-                 f"评分要点（共{_num(part.points)}分，请自查，本小题不自动评分）：<ul>{points}</ul>"]
-    else:
-        lines = [_verdict(s), f"正确答案：{_html(key_shown)}"]
-    return "<br>".join(lines + _explanation("", part.basis))
 
 
 class Quiz:
@@ -407,7 +213,7 @@ class Quiz:
 
     def _show_officer(self) -> None:
         if self.officer:
-            self.officer_box.children = [widgets.HTML(f"答题人：{_html(self.officer)}")]
+            self.officer_box.children = [widgets.HTML(f"答题人：{escape_html(self.officer)}")]
         else:
             self.officer_box.children = [widgets.HTML("<b>请输入您的人员编号</b>"),
                                          widgets.HBox([self.officer_text, self.officer_button]), self.officer_message]
@@ -498,7 +304,7 @@ class Quiz:
         try:
             graded = self.grader.grade(view.question, responses)
         except GradingError as exc:
-            view.feedback.value = f'<span style="color:#c62828">{_html(str(exc))}</span>'
+            view.feedback.value = f'<span style="color:#c62828">{escape_html(str(exc))}</span>'
             return False
         view.scores = dict(graded.scores)
         view.question = graded.question
@@ -556,9 +362,9 @@ class Quiz:
         if self.result is not None:
             lines.append('<b style="color:#1a7f37">本模块已通过。</b>')
         if self._server_message:
-            lines.append(f'<b style="color:#1a7f37">{_html(self._server_message)}</b>')
+            lines.append(f'<b style="color:#1a7f37">{escape_html(self._server_message)}</b>')
         if self._complete_error:
-            lines.append(f'<span style="color:#c62828">{_html(self._complete_error)}</span>')
+            lines.append(f'<span style="color:#c62828">{escape_html(self._complete_error)}</span>')
         self.summary.value = "<br>".join(lines)
 
     def _ipython_display_(self) -> None:

@@ -26,7 +26,8 @@ from questionbank.editing import Edit, edit_files, set_key
 from questionbank.key_check import check_item
 from questionbank.laws import LawRegistry, default_registry
 from questionbank.loading import Bank
-from questionbank.model import OPTION_LETTERS, TYPES, Question, Review, read_question
+from questionbank.model import OPTION_LETTERS, TYPES, Question, Review
+from questionbank.reading import read_question
 from questionbank.review import NO_TEXT, ArticleTexts, cited
 from questionbank.taxonomy import default_taxonomy
 from questionbank.validation import check_question

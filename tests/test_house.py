@@ -56,3 +56,24 @@ def test_every_academy_variable_read_anywhere_is_declared_in_settings():
 def test_the_readme_lists_every_setting():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert markdown_table() in readme  # regenerate: python -c "from ground.settings import markdown_table as t; print(t())"
+
+
+def test_one_rule_for_the_officer_the_environment_names(monkeypatch):
+    from ground.identity import officer_from_environment
+
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("ACADEMY_OFFICER", raising=False)
+    assert officer_from_environment() is None
+    monkeypatch.setenv("ACADEMY_OFFICER", " A0002 ")
+    assert officer_from_environment() == "A0002"
+    monkeypatch.setenv("JUPYTERHUB_USER", "  ")  # blank: unset
+    assert officer_from_environment() == "A0002"
+    monkeypatch.setenv("JUPYTERHUB_USER", "A0001\n")
+    assert officer_from_environment() == "A0001"  # the hub user wins
+
+
+def test_the_environment_is_read_for_the_officer_only_in_ground():
+    readers = [str(p.relative_to(PROJECT_ROOT)) for package in PACKAGES if package != "ground"
+               for p in (PROJECT_ROOT / package).rglob("*.py")
+               if re.search(r"environ[^\n]*(JUPYTERHUB_USER|ACADEMY_OFFICER)", p.read_text(encoding="utf-8"))]
+    assert readers == ["tracker/service.py"]  # current_user: the recorder (OS account), a different person

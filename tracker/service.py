@@ -26,7 +26,10 @@ from tracker.statement import as_text as statement_text
 
 
 def current_user() -> str:
-    """Who records: the full name of the login account when the system knows it (the GECOS field), else the login."""
+    """Who records: the full name of the login account when the system knows it (the GECOS field), else the login.
+
+    This is the RECORDER of an import (the staff member at the keyboard), not the officer answering a quiz; that one is
+    ``ground.identity.officer_from_environment`` (with the learning page's and the quiz's own fallbacks)."""
     login = os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
     try:
         import pwd

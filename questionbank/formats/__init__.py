@@ -21,7 +21,7 @@ def select(questions: list[Question], topic=None, law=None, status=None, questio
 def export_bank(bank: Bank, fmt: str, output: Path, **filters) -> int:
     questions = select(bank.questions, **filters)
     if fmt == "xlsx":
-        from questionbank.formats.spreadsheet import write_xlsx
+        from questionbank.formats.spreadsheet_writing import write_xlsx
 
         write_xlsx(questions, output)
     elif fmt == "moodle":

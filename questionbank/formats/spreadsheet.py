@@ -3,7 +3,8 @@
 Import accepts what real banks contain (aliases of column names, .xlsx and .csv in UTF-8 with or without BOM or GBK,
 full-width letters and punctuation, answers like "A、C", 判断 answers as √/×, citations like
 《中华人民共和国行政处罚法》第五十一条). A file with any bad row is refused whole, listing every row and reason, and
-nothing is written. Export writes the same template with a few more columns (题号, 状态, 来源, 容差, 单位, 可接受答案,
+nothing is written (this module; the columns and cell parsers are ``spreadsheet_cells``). Export
+(``spreadsheet_writing``) writes the same template with a few more columns (题号, 状态, 来源, 容差, 单位, 可接受答案,
 评分要点, 标签), so that export → import gives back the same questions.
 
 A 案例分析 takes one row for the material and one row per sub-question, whose 题型 is 案例分析-单选 / 案例分析-多选 /
@@ -21,62 +22,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ground.tables import column_map, header_row, read_rows
-from ground.vocabulary import CATEGORIES
-from questionbank import numerals
+from questionbank.formats.spreadsheet_cells import (
+    STATUS_WORDS,
+    cell_number,
+    column_aliases,
+    nfkc,
+    parse_basis,
+    parse_category,
+    parse_difficulty,
+    parse_judge,
+    parse_letters,
+    parse_rubric,
+    parse_type,
+    split_items,
+)
 from questionbank.laws import Citation, LawRegistry, default_registry
 from questionbank.loading import ITEMS, load_bank
-from questionbank.model import ID_RE, OPTION_LETTERS, STATUSES, TYPES, Question, read_question
+from questionbank.model import ID_RE, OPTION_LETTERS, STATUSES, Question
+from questionbank.reading import read_question
 from questionbank.taxonomy import Taxonomy, default_taxonomy
 from questionbank.validation import check_question
 from questionbank.writing import dump_file, write_files
-
-COLUMNS = ["题号", "所属案例", "小题序号", "题型", "题干", *(f"选项{x}" for x in OPTION_LETTERS), "答案", "解析", "难度",
-           "知识点", "法律依据", "分类", "领域", "状态", "来源", "容差", "单位", "可接受答案", "评分要点", "标签", "审核记录"]
-ALIASES = {
-    "题号": ["编号", "试题编号", "题目编号", "id"],
-    "题型": ["题目类型", "试题类型", "类型", "题类"],
-    "题干": ["试题内容", "题目内容", "题目", "内容", "问题", "试题"],
-    "答案": ["正确答案", "标准答案", "参考答案"],
-    "解析": ["答案解析", "试题解析", "解释", "说明"],
-    "难度": ["难易程度", "难易度", "难度等级"],
-    "知识点": ["考点", "章节", "知识点名称"],
-    "法律依据": ["依据", "法条", "法律法规依据", "出处", "依据条款"],
-    "分类": ["类别", "题目分类", "培训类别", "试题分类"],
-    "领域": ["执法领域", "适用领域", "行业"],
-    "状态": ["审核状态"],
-    "评分要点": ["评分标准", "得分要点"],
-    "可接受答案": ["备选答案"],
-    "所属案例": ["案例编号", "所属案例编号"],
-    "小题序号": ["小题顺序"],
-}
-TYPE_WORDS = {
-    "single": ["单选", "单选题", "单项选择", "单项选择题", "单项"],
-    "multiple": ["多选", "多选题", "多项选择", "多项选择题", "多项", "不定项", "不定项选择题"],
-    "judge": ["判断", "判断题", "是非题"],
-    "numeric": ["数值", "数值题", "填空", "填空题", "计算题"],
-    "case": ["案例分析", "案例分析题", "案例", "案例题"],
-}
-PART_TYPE_WORDS = {"single": "单选", "multiple": "多选", "judge": "判断", "open": "简答"}
-JUDGE_TRUE = {"正确", "对", "√", "✓", "✔", "T", "TRUE", "是", "Y", "YES", "1"}
-JUDGE_FALSE = {"错误", "错", "×", "✗", "✘", "X", "F", "FALSE", "否", "N", "NO", "0"}
-DIFFICULTY_WORDS = {"易": 1, "容易": 1, "简单": 1, "较易": 2, "中等": 3, "中": 3, "一般": 3, "适中": 3, "较难": 4, "难": 5,
-                    "困难": 5}
-CATEGORY_WORDS = {"法律知识": "legal", "法律": "legal", "legal": "legal", "专门业务": "operations", "业务": "operations",
-                  "业务知识": "operations", "operations": "operations"}
-STATUS_WORDS = {**{v: k for k, v in STATUSES.items()}, **{k: k for k in STATUSES}, "待审核": "draft"}
-CITATION_TEXT_RE = re.compile(
-    rf"(?:《(?P<law>[^》]+)》|(?P<bare>[\u4e00-\u9fff]{{2,30}}?(?:法|条例|规定|办法|细则)))?\s*"
-    rf"第(?P<article>[{numerals.CHARS}\d]+)条"
-)
-OUR_CITATION_RE = re.compile(r"[^\s;；,，、@#]+@[0-9A-Za-z._-]+#\d+")
-RUBRIC_RE = re.compile(r"^(?P<point>.+?)[（(](?P<score>[\d０-９]+(?:[.．][\d０-９]+)?)分[)）]$")
 
 
 class ImportRefused(Exception):
@@ -104,129 +76,6 @@ class ImportResult:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- reading the file
-
-def _aliases() -> dict[str, list[str]]:
-    aliases = {c: list(ALIASES.get(c, [])) for c in COLUMNS}
-    for letter in OPTION_LETTERS:
-        aliases[f"选项{letter}"] += [letter, f"{letter}选项", f"选项{letter.lower()}"]
-    return aliases
-
-
-# ---------------------------------------------------------------- cell parsers (each raises ValueError with a reason)
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def parse_type(text: str) -> tuple[str, str | None]:
-    """(question type, part type or None) from 题型."""
-    t = _nfkc(text).replace(" ", "")
-    if t.startswith("案例分析-") or t.startswith("案例-"):
-        sub = t.split("-", 1)[1]
-        for ptype, word in PART_TYPE_WORDS.items():
-            if sub in (word, word + "题") or sub in TYPE_WORDS.get(ptype, []):
-                return "case", ptype
-        if sub in ("主观", "问答", "简答题", "论述"):
-            return "case", "open"
-        raise ValueError(f"案例小题题型 {text} 无法识别（单选/多选/判断/简答）")
-    for qtype, words in TYPE_WORDS.items():
-        if t in words or t == qtype:
-            return qtype, None
-    raise ValueError(f"题型 {text or '（空）'} 无法识别")
-
-
-def parse_letters(text: str) -> list[str]:
-    t = _nfkc(text).upper()
-    letters = re.sub(r"[\s,，、;；/|.。和及]", "", t)
-    if not letters or any(ch not in OPTION_LETTERS for ch in letters):
-        raise ValueError(f"答案 {text or '（空）'} 应为选项字母，如 B 或 A、C")
-    return list(letters)
-
-
-def parse_judge(text: str) -> str:
-    t = _nfkc(text).upper().rstrip("。.")
-    if t in JUDGE_TRUE:
-        return "正确"
-    if t in JUDGE_FALSE:
-        return "错误"
-    raise ValueError(f"判断题答案 {text or '（空）'} 无法识别（正确/错误/对/错/√/×/T/F）")
-
-
-def parse_difficulty(text: str) -> int:
-    t = _nfkc(text)
-    if not t:
-        return 3
-    if t in DIFFICULTY_WORDS:
-        return DIFFICULTY_WORDS[t]
-    if re.fullmatch(r"[1-5](\.0)?", t):
-        return int(float(t))
-    raise ValueError(f"难度 {text} 无法识别（易/较易/中等/较难/难 或 1–5）")
-
-
-def parse_category(text: str) -> str:
-    t = _nfkc(text)
-    if not t:
-        return "legal"
-    if t in CATEGORY_WORDS:
-        return CATEGORY_WORDS[t]
-    raise ValueError(f"分类 {text} 无法识别（法律知识 或 专门业务）")
-
-
-def _split(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"[、,，;；\n]", _nfkc(text)) if p.strip()]
-
-
-def parse_basis(text: str, registry: LawRegistry, on: dt.date) -> list[str]:
-    """Citations in our form (行政处罚法@2021#51) or as written (《中华人民共和国行政处罚法》第五十一条、第五十二条)."""
-    t = text.strip()
-    if not t:
-        return []
-    ours = OUR_CITATION_RE.findall(t)
-    rest = OUR_CITATION_RE.sub(" ", t)
-    out = list(ours)
-    law = None
-    found_any = bool(ours)
-    for match in CITATION_TEXT_RE.finditer(rest):
-        name = match["law"] or match["bare"]
-        if name:
-            law = registry.resolve_name(name)
-            if law is None:
-                raise ValueError(f"法律依据中的 {name} 不在法律登记表中")
-        if law is None:
-            raise ValueError(f"法律依据 {text} 没有写明法律名称")
-        raw_article = _nfkc(match["article"])
-        article = int(raw_article) if raw_article.isdigit() else numerals.parse(raw_article)
-        version = law.in_force(on)
-        if version is None:
-            raise ValueError(f"{law.name} 在 {on.isoformat()} 尚未施行")
-        out.append(f"{law.name}@{version.id}#{article}")
-        found_any = True
-    if not found_any:
-        raise ValueError(f"法律依据 {text} 无法识别（应如 《中华人民共和国行政处罚法》第五十一条 或 行政处罚法第51条）")
-    return list(dict.fromkeys(out))
-
-
-def parse_rubric(text: str) -> list[dict]:
-    points = []
-    separator = r"\n" if "\n" in text else r"[；;]"  # one point a line, or a line of points joined by ；
-    for line in [x.strip() for x in re.split(separator, text) if x.strip()]:
-        match = RUBRIC_RE.match(line)
-        if not match:
-            raise ValueError(f"评分要点 {line} 应写成 要点（3分）")
-        score = float(_nfkc(match["score"]))
-        points.append({"point": match["point"].strip(), "score": int(score) if score.is_integer() else score})
-    return points
-
-
-def _number(text: str) -> float | int:
-    t = _nfkc(text)
-    value = float(t)
-    return int(value) if value.is_integer() else value
-
-
-# ---------------------------------------------------------------- rows to questions
-
 class _Importer:
     def __init__(self, file: Path, existing_ids: set[str], registry: LawRegistry, taxonomy: Taxonomy, today: dt.date,
                  keep_review: bool = False):
@@ -249,8 +98,8 @@ class _Importer:
         if not rows:
             self.fail(1, "文件是空的")
             return []
-        header_index = header_row(rows, _aliases())
-        columns = column_map(rows[header_index], _aliases())
+        header_index = header_row(rows, column_aliases())
+        columns = column_map(rows[header_index], column_aliases())
         missing = [c for c in ("题型", "题干", "答案") if c not in columns]
         if missing:
             self.fail(header_index + 1, f"缺少必需的列：{'、'.join(missing)}（表头为：{'、'.join(x for x in rows[header_index] if x)}）")
@@ -268,14 +117,14 @@ class _Importer:
             except ValueError as exc:
                 self.fail(offset, str(exc))
                 continue
-            parent = _nfkc(cells.get("所属案例", ""))
+            parent = nfkc(cells.get("所属案例", ""))
             if ptype and parent:
-                order = _nfkc(cells.get("小题序号", ""))
+                order = nfkc(cells.get("小题序号", ""))
                 if order and not order.isdigit():
                     self.fail(offset, f"小题序号 {order} 应为正整数")
                 part = self._part(offset, cells, ptype, 0)
                 if part:
-                    linked.append((offset, parent, int(order) if order.isdigit() else 0, _nfkc(cells.get("状态", "")), part))
+                    linked.append((offset, parent, int(order) if order.isdigit() else 0, nfkc(cells.get("状态", "")), part))
                 continue
             if ptype:
                 if current_case is None:
@@ -285,8 +134,8 @@ class _Importer:
                 if part:
                     current_case["parts"].append(part)
                 continue
-            if qtype == "case" and _nfkc(cells.get("题号", "")):
-                case_rows.add(_nfkc(cells["题号"]))
+            if qtype == "case" and nfkc(cells.get("题号", "")):
+                case_rows.add(nfkc(cells["题号"]))
             mapping, topic = self._question(offset, cells, qtype)
             current_case = mapping if (mapping and qtype == "case") else None
             if mapping:
@@ -313,7 +162,7 @@ class _Importer:
             case["parts"].append(part)
 
     def _part(self, row: int, cells: dict, ptype: str, index: int) -> dict | None:
-        part: dict[str, Any] = {"id": _nfkc(cells.get("题号", "")).lower() or f"p{index + 1}", "type": ptype,
+        part: dict[str, Any] = {"id": nfkc(cells.get("题号", "")).lower() or f"p{index + 1}", "type": ptype,
                                 "stem": cells["题干"]}
         try:
             if ptype in ("single", "multiple"):
@@ -359,13 +208,13 @@ class _Importer:
             accepted = [a.strip() for a in cells.get("可接受答案", "").split("|") if a.strip()]
             if answer:
                 try:
-                    mapping["answer"] = _number(answer)
+                    mapping["answer"] = cell_number(answer)
                 except ValueError:
                     accepted = [a.strip() for a in answer.split("|") if a.strip()] + accepted
             if accepted:
                 mapping["accepted"] = accepted
             if cells.get("容差"):
-                mapping["tolerance"] = attempt(_number, cells["容差"])
+                mapping["tolerance"] = attempt(cell_number, cells["容差"])
             if cells.get("单位"):
                 mapping["unit"] = cells["单位"]
         elif qtype == "case":
@@ -375,8 +224,8 @@ class _Importer:
         mapping["basis"] = basis or []
         mapping["difficulty"] = attempt(parse_difficulty, cells.get("难度", ""))
         mapping["category"] = attempt(parse_category, cells.get("分类", ""))
-        mapping["domains"] = _split(cells.get("领域", "")) or ["通用"]
-        status = _nfkc(cells.get("状态", "")) or "draft"
+        mapping["domains"] = split_items(cells.get("领域", "")) or ["通用"]
+        status = nfkc(cells.get("状态", "")) or "draft"
         if status not in STATUS_WORDS:
             self.fail(row, f"状态 {status} 无法识别（草稿/已审核/停用）")
         mapping["status"] = STATUS_WORDS.get(status, "draft")
@@ -389,7 +238,7 @@ class _Importer:
             except json.JSONDecodeError:
                 self.fail(row, "审核记录 无法读取（应为本系统导出的原样内容）")
         mapping["source"] = cells.get("来源", "") or f"导入：{self.file.name} 第{row}行"
-        tags = _split(cells.get("标签", "")) if cells.get("标签") else []
+        tags = split_items(cells.get("标签", "")) if cells.get("标签") else []
         topic = self._topic(row, cells.get("知识点", ""), mapping["basis"], tags)
         if tags:
             mapping["tags"] = tags
@@ -415,7 +264,7 @@ class _Importer:
         return None
 
     def _id(self, row: int, given: str, topic: str) -> str:
-        given = _nfkc(given)
+        given = nfkc(given)
         if given:
             if not ID_RE.match(given):
                 self.fail(row, f"题号 {given} 只能由小写英文字母、数字、- 和 _ 组成")
@@ -474,80 +323,3 @@ def import_file(file: Path, into: Path, dry_run: bool = False, bank_paths: list[
     if not dry_run:
         write_files(contents)
     return result
-
-
-# ---------------------------------------------------------------- export
-
-def question_rows(q: Question, taxonomy: Taxonomy) -> list[dict[str, Any]]:
-    topic = taxonomy.topics.get(q.topic)
-    row: dict[str, Any] = {
-        "题号": q.id, "题型": TYPES[q.type], "题干": q.stem, "解析": q.explanation, "难度": q.difficulty,
-        "知识点": topic.title if topic else q.topic, "法律依据": "；".join(map(str, q.basis)),
-        "分类": CATEGORIES[q.category], "领域": "、".join(q.domains), "状态": STATUSES[q.status], "来源": q.source,
-        "标签": "、".join(q.tags),
-        "审核记录": json.dumps(q.review.to_mapping(), ensure_ascii=False, default=str) if q.review else "",
-    }
-    _choice_cells(q, row)
-    if q.type == "numeric":
-        if q.answer is not None:
-            row["答案"] = int(q.answer) if float(q.answer).is_integer() else q.answer
-            row["容差"] = int(q.tolerance) if float(q.tolerance).is_integer() else q.tolerance
-        row["单位"] = q.unit
-        row["可接受答案"] = "|".join(q.accepted)
-    rows = [row]
-    for order, part in enumerate(q.parts, start=1):
-        prow: dict[str, Any] = {"题号": part.id, "所属案例": q.id, "小题序号": order,
-                                "题型": f"案例分析-{PART_TYPE_WORDS[part.type]}", "题干": part.stem,
-                                "法律依据": "；".join(map(str, part.basis)), "解析": part.explanation,
-                                "状态": STATUSES[q.status]}
-        _choice_cells(part, prow)
-        if part.type == "open":
-            prow["答案"] = part.reference
-            prow["评分要点"] = "\n".join(
-                f"{r.point}（{int(r.score) if r.score.is_integer() else r.score}分）" for r in part.rubric)
-        rows.append(prow)
-    return rows
-
-
-def _choice_cells(item, row: dict[str, Any]) -> None:
-    """选项A… and 答案 of a single, multiple or judge question or 案例 part (others are left to the caller)."""
-    for letter, text in item.options.items():
-        row[f"选项{letter}"] = text
-    if item.type == "single":
-        row["答案"] = item.answer
-    elif item.type == "multiple":
-        row["答案"] = "".join(item.answer)
-    elif item.type == "judge":
-        row["答案"] = "正确" if item.answer else "错误"
-
-
-def write_xlsx(questions: list[Question], output: Path, taxonomy: Taxonomy | None = None) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    taxonomy = taxonomy or default_taxonomy()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "题库"
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for q in questions:
-        for row in question_rows(q, taxonomy):
-            sheet.append([_safe_cell(row.get(c, "")) for c in COLUMNS])
-    widths = {"题干": 60, "解析": 50, "法律依据": 28, "知识点": 24}
-    for i, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = widths.get(name, 14 if "选项" in name else 10)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(output)
-
-
-def _safe_cell(value: Any) -> Any:
-    # a text starting with "=" would be stored as a formula
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value

@@ -15,7 +15,7 @@ from questionbank.key_check import (
     confirm,
 )
 from questionbank.loading import load_bank
-from questionbank.model import read_question
+from questionbank.reading import read_question
 from questionbank.review import ArticleTexts
 from tests.questionbank.helpers import good_single, write_bank
 

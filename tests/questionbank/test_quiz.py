@@ -12,9 +12,11 @@ import ipywidgets as widgets
 import pytest
 
 import questionbank.quiz as quiz_module
+from ground.identity import OFFICER_ENV
 from questionbank.laws import Citation
 from questionbank.loading import load_bank
-from questionbank.quiz import Attempt, MemoryRecorder, Quiz, QuizResult, draw, format_citation, identify_officer
+from questionbank.quiz import Attempt, MemoryRecorder, Quiz, QuizResult, draw, identify_officer
+from questionbank.quiz_views import format_citation
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "questionbank" / "templates"
@@ -30,7 +32,7 @@ ORDER = ["cf-general-902", "cf-general-901", "cf-enforcement-901", "cf-enforceme
 @pytest.fixture(autouse=True)
 def _nobody(monkeypatch):
     """No officer known from the environment or from an earlier test."""
-    for name in quiz_module.OFFICER_ENV:
+    for name in OFFICER_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(quiz_module, "_session_officer", None)
 

@@ -10,15 +10,17 @@ import ipywidgets as widgets
 import pytest
 
 import questionbank.quiz as quiz_module
+from ground.identity import OFFICER_ENV
 from questionbank.loading import load_bank
-from questionbank.quiz import OPTIONS_CLASS, AnswerInput, MemoryRecorder, Quiz
+from questionbank.quiz import MemoryRecorder, Quiz
+from questionbank.quiz_views import OPTIONS_CLASS, AnswerInput
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "questionbank" / "templates"
 
 
 @pytest.fixture(autouse=True)
 def _nobody(monkeypatch):
-    for name in quiz_module.OFFICER_ENV:
+    for name in OFFICER_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(quiz_module, "_session_officer", None)
 

@@ -9,7 +9,7 @@ import pytest
 
 from questionbank.loading import load_bank
 from questionbank.model import Question
-from questionbank.quiz import _verdict
+from questionbank.quiz_views import _verdict
 from questionbank.scoring import Score, key_text, score
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "questionbank" / "templates"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from questionbank.formats.spreadsheet import ImportRefused, import_file, write_xlsx
+from questionbank.formats.spreadsheet import ImportRefused, import_file
+from questionbank.formats.spreadsheet_writing import write_xlsx
 from questionbank.loading import load_bank
 from tests.sheets import write_csv
 from tests.sheets import write_xlsx as write_sheet
