@@ -7,6 +7,7 @@ managed service (``JUPYTERHUB_SERVICE_URL``, ``JUPYTERHUB_SERVICE_PREFIX``, ``JU
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 from urllib.parse import urlparse
 
@@ -34,8 +35,15 @@ class AcademyService(Application):
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
 
     def make_app(self) -> web.Application:
-        return web.Application(page_handlers(self.prefix) + default_handlers(self.prefix), prefix=self.prefix, cookie_secret=os.urandom(32),
+        return web.Application(page_handlers(self.prefix) + default_handlers(self.prefix), prefix=self.prefix,
+                               cookie_secret=self.cookie_secret(),
                                xsrf_cookies=False, default_handler_class=NotFoundHandler)
+
+    @staticmethod
+    def cookie_secret() -> bytes:
+        """The same in every process and replica of the service: derived from its hub token (a secret already)."""
+        token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        return hashlib.sha256(f"academy-cookie:{token}".encode()).digest() if token else os.urandom(32)
 
     def warm_up(self) -> None:
         """Read the catalog, the bank and every quiz before the first officer asks, then move those long-lived objects

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tracker.ledger import unit_id
@@ -78,28 +78,34 @@ def find_officer(session: Session, login: str) -> Officer | None:
     return session.scalar(select(Officer).where(func.lower(Officer.officer_no) == login.strip().lower()))
 
 
-_SEEN = select(QuizAttempt.id).where(QuizAttempt.officer_id == bindparam("officer_id"),
-                                     QuizAttempt.request_id == bindparam("request_id")).limit(1)
-_INSERT = insert(QuizAttempt)
 _SUBMISSIONS = select(QuizAttempt.question_id, QuizAttempt.request_id, QuizAttempt.correct, QuizAttempt.fraction).where(
     QuizAttempt.officer_id == bindparam("officer_id"), QuizAttempt.module_id == bindparam("module_id"),
     QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.request_id.is_not(None),
     QuizAttempt.answered_at >= bindparam("start"), QuizAttempt.answered_at < bindparam("end"),
-).order_by(QuizAttempt.id)  # built once: the service runs these for every answer
+).order_by(QuizAttempt.id)  # built once: the service runs it for every answer
+
+
+def _insert_once(session: Session):
+    """INSERT … ON CONFLICT DO NOTHING on the request's unique key (SQLite and PostgreSQL say it the same way)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(QuizAttempt).on_conflict_do_nothing(
+        index_elements=["officer_id", "request_id", "question_id"]).returning(QuizAttempt.id)
 
 
 def record_submission(session: Session, officer_id: int, module_id: str, quiz_id: str, request_id: str,
                       items: list[tuple[str, object, bool | None, float]], at: dt.datetime) -> bool:
-    """The attempts of one answering request (one row per question or case part); False, and nothing written, when
-    this request was recorded before (a retried or replayed request)."""
-    if session.execute(_SEEN, {"officer_id": officer_id, "request_id": request_id}).first():
-        return False
-    session.execute(_INSERT, [
-        {"officer_id": officer_id, "module_id": module_id, "quiz_id": quiz_id, "question_id": question_id,
-         "response": json.dumps(response, ensure_ascii=False), "correct": correct,
-         "fraction": Decimal(str(round(fraction, 4))), "answered_at": at, "request_id": request_id}
-        for question_id, response, correct, fraction in items])
-    return True
+    """The attempts of one answering request (one row per question or case part), in one statement; False, and
+    nothing written, when this request was recorded before (a retried or replayed request)."""
+    rows = [{"officer_id": officer_id, "module_id": module_id, "quiz_id": quiz_id, "question_id": question_id,
+             "response": json.dumps(response, ensure_ascii=False), "correct": correct,
+             "fraction": Decimal(str(round(fraction, 4))), "answered_at": at, "request_id": request_id}
+            for question_id, response, correct, fraction in items]
+    inserted = session.connection().execute(_insert_once(session), rows).all()  # rowcount is not reliable for many rows
+    return bool(inserted)
 
 
 def submissions(session: Session, officer_id: int, module_id: str, quiz_id: str, year: int) -> list[dict]:
