@@ -171,12 +171,15 @@ class HomeHandler(GroupsMixin, BaseHandler):
             standing = "".join(f"<li>{escape(str(k))}：{escape(str(v))}</li>" for k, v in progress["standing"].items())
         except quizzes.Refused:
             head, standing = login, ""
-        hr = HR_GROUP in await self.groups_of(login)
+        groups = await self.groups_of(login)
+        hr = HR_GROUP in groups
         prefix = self.application.settings["prefix"]
         link = f"<p><a id='statement' href='{prefix}me/statement?format=html'>我的学时证明（打印）</a></p>"
         if hr:
             link += (f"<p><a id='report' href='{prefix}api/hr/report?format=xlsx'>下载学时达标报表（Excel）</a>　"
                      f"<a id='hr' href='{prefix}hr'>学时管理（人事）</a></p>")
+        if "考试管理员" in groups:
+            link += f"<p><a id='bank' href='{prefix}bank'>题库审核（考试管理员）</a></p>"
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.finish(f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>执法学堂</title>"
                     f"<h2>{escape(head)}</h2><ul>{standing}</ul>{link}</html>")

@@ -179,6 +179,76 @@ class HRImportHandler(HRHandler):
         await HRPageHandler.get(self, message)
 
 
+EXAM_GROUP = "考试管理员"
+
+
+class BankReviewHandler(GroupsMixin, BaseHandler):
+    """Drafts of the bank (imported items) with their key, the cited article and the key check's verdict, for the
+    考试管理员 group: the review sheet to download, and the filled sheet to upload (issue 15's round trip)."""
+
+    async def admin_only(self) -> str:
+        login = self.login()
+        if EXAM_GROUP not in await self.groups_of(login):
+            raise quizzes.Refused("只有考试管理员可以审核题库", 403)
+        return login
+
+    @web.authenticated
+    async def get(self, message: str = "") -> None:
+        await self.admin_only()
+        from ground.settings import settings
+        from questionbank.loading import load_bank
+        from questionbank.review_sheet import sheet_rows
+
+        rows = sheet_rows(load_bank(), settings.laws_dir)
+        prefix = self.application.settings["prefix"]
+        if self.get_argument("format", "") == "xlsx":
+            from questionbank.review_sheet import write_review_sheet
+
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "审核表.xlsx"
+                write_review_sheet(load_bank(), settings.laws_dir, path)
+                self.set_header("Content-Type", TYPES["xlsx"])
+                self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote('题库审核表.xlsx')}")
+                self.finish(path.read_bytes())
+            return
+        items = "".join(
+            f"<tr><td>{escape(r['题号'])}</td><td>{escape(r['题型'])}</td><td>{escape(r['题干'])}<br>"
+            f"<small>{escape(r['选项']).replace(chr(10), '<br>')}</small></td><td>{escape(str(r['答案']))}</td>"
+            f"<td><small>{escape(r['条文原文'][:400])}</small></td><td>{escape(r['核对结论'])}</td></tr>" for r in rows)
+        table = (f"<table border='1' cellpadding='4' style='border-collapse:collapse'><tr><th>题号</th><th>题型</th>"
+                 f"<th>题干与选项</th><th>答案</th><th>条文原文</th><th>核对结论</th></tr>{items}</table>"
+                 if rows else "<p>题库中没有待审核的草稿题。</p>")
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(page("题库审核（考试管理员）", f"""{message}
+<p>导入的题一律是草稿，审核通过前不会进入测验和考试。共 {len(rows)} 道待审核。</p>
+<p><a id='sheet' href='{prefix}bank?format=xlsx'>下载审核表（Excel）</a>：填写“审核决定”（通过/修改/停用）、审核人、审核日期后上传。</p>
+<form method='post' action='{prefix}bank' enctype='multipart/form-data'>{self.xsrf_form_html()}
+<label class='pick'>选择审核表<input type='file' name='file' accept='.xlsx' hidden
+onchange="document.getElementById('chosen').textContent = this.files.length ? this.files[0].name : '未选择文件'"></label>
+<span id='chosen'>未选择文件</span> <button id='apply'>上传并应用</button></form>{table}"""))
+
+    @web.authenticated
+    async def post(self) -> None:
+        await self.admin_only()
+        self.check_xsrf_cookie()
+        from ground.settings import settings
+        from questionbank.loading import load_bank
+        from questionbank.review_sheet import SheetRefused, apply_review_sheet
+
+        files = self.request.files.get("file") or []
+        if not files or not files[0]["body"]:
+            raise quizzes.Refused("请选择填好的审核表")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "审核表.xlsx"
+            path.write_bytes(files[0]["body"])
+            try:
+                result = apply_review_sheet(path, load_bank(), settings.laws_dir)
+                message = f"<p id='result' class='ok'>{escape(result.summary())}</p>"
+            except SheetRefused as refused:
+                message = f"<p id='result' class='bad'>{escape(str(refused)).replace(chr(10), '<br>')}</p>"
+        await BankReviewHandler.get(self, message)
+
+
 def _recorder_name(login: str) -> str:
     """The clerk's real name from the roster, with the 人员编号; the login when the clerk is not on the roster."""
     found = ledger_service.officer_by_login(login)
@@ -192,4 +262,5 @@ def page_handlers(prefix: str) -> list[tuple[str, type]]:
         (prefix + "hr/file", HRFileHandler),
         (prefix + "hr/statement", HRStatementHandler),
         (prefix + "hr/import", HRImportHandler),
+        (prefix + "bank", BankReviewHandler),
     ]

@@ -33,7 +33,7 @@ from tracker import service as ledger_service
 from tracker.models import LedgerEntry, Officer, QuizAttempt
 
 MODULE = "legal-cf-hearing"
-OFFICER, OTHER, CLERK = "E2EA01", "E2EA02", "E2EH01"
+OFFICER, OTHER, CLERK, EXAMINER = "E2EA01", "E2EA02", "E2EH01", "E2EK01"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the site switches to officers' unix accounts: run as root")
 
@@ -47,10 +47,11 @@ def site(tmp_path_factory, postgres_server):
            "ACADEMY_HUB_DB_URL": hub_url}
     env.pop("ACADEMY_OFFICER", None)
     roster = write_csv(tmp / "名册.csv", [["人员编号", "姓名", "单位"], [OFFICER, "张伟", "某县市场监督管理局"],
-                                          [OTHER, "李娜", "某县市场监督管理局"], [CLERK, "王芳", "某县人社局"]])
+                                          [OTHER, "李娜", "某县市场监督管理局"], [CLERK, "王芳", "某县人社局"],
+                                          [EXAMINER, "赵强", "某县司法局"]])
     ledger_service.import_roster_file(roster, recorded_by="测试", url=tracker_url)
     roles = tmp / "roles.yaml"
-    roles.write_text(f"人事: [{CLERK}]\n考试管理员: []\n", encoding="utf-8")
+    roles.write_text(f"人事: [{CLERK}]\n考试管理员: [{EXAMINER}]\n", encoding="utf-8")
     academy = [sys.executable, "-m", "academy.cli"]
     base = f"http://127.0.0.1:{port}"
     try:
@@ -63,7 +64,7 @@ def site(tmp_path_factory, postgres_server):
             passwords = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
             yield {"base": base, "tracker": tracker_url, "passwords": passwords, "env": env, "tmp": tmp}
     finally:
-        for number in (OFFICER, OTHER, CLERK):
+        for number in (OFFICER, OTHER, CLERK, EXAMINER):
             subprocess.run(["userdel", "--remove", unix_name(number)], capture_output=True)
 
 
@@ -76,7 +77,7 @@ def login(page, site, number):
 
 
 def test_sync_gave_each_officer_an_account_of_his_own(site):
-    assert set(site["passwords"]) == {OFFICER.lower(), OTHER.lower(), CLERK.lower()}
+    assert set(site["passwords"]) == {OFFICER.lower(), OTHER.lower(), CLERK.lower(), EXAMINER.lower()}
     homes = [Path("/home") / unix_name(n) for n in (OFFICER, OTHER)]
     assert all(h.is_dir() and (h.stat().st_mode & 0o077) == 0 for h in homes)
 
@@ -138,6 +139,27 @@ def test_hr_downloads_the_report_and_an_officer_is_refused_it(site, tmp_path):
         assert refusal == {"status": 403, "message": "只有人事部门可以查看学时报表"}
         page.goto(f"{site['base']}/services/academy/hr")
         assert json.loads(page.inner_text("body"))["message"] == "只有人事部门可以使用此页面"
+
+
+def test_the_exam_administrator_reviews_drafts_and_others_are_refused(site, tmp_path):
+    with browser_page(tmp_path) as page:
+        login(page, site, EXAMINER)
+        page.goto(f"{site['base']}/services/academy/bank")
+        assert "题库审核（考试管理员）" in page.inner_text("body")
+        with page.expect_download() as download:
+            page.click("#sheet")
+        sheet = tmp_path / "审核表.xlsx"
+        download.value.save_as(sheet)
+        header = next(openpyxl.load_workbook(sheet).active.iter_rows(values_only=True))
+        assert "审核决定" in header and "条文原文" in header
+        page.set_input_files("input[name=file]", str(sheet))
+        page.click("#apply")
+        assert "已应用审核表" in page.inner_text("#result")
+        screenshot(page, "hub-bank-review.png")
+    with browser_page(tmp_path) as page:
+        login(page, site, CLERK)
+        page.goto(f"{site['base']}/services/academy/bank")
+        assert json.loads(page.inner_text("body"))["message"] == "只有考试管理员可以审核题库"
 
 
 def test_an_officer_prints_his_own_statement(site, tmp_path):
