@@ -42,6 +42,7 @@ bench: setup-test
 	$(VENV)/bin/python bench/exam_assembly.py
 	$(VENV)/bin/python bench/exam_grading.py
 	$(VENV)/bin/python bench/tracker_report.py
+	$(VENV)/bin/python bench/service_load.py
 
 # Record the resolved versions of every dependency (run after changing pyproject.toml).
 lock: setup

@@ -9,10 +9,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import signal
 from urllib.parse import urlparse
 
-from tornado import httpserver, ioloop, web
-from traitlets import Unicode, default
+from tornado import httpserver, ioloop, netutil, process, web
+from traitlets import Integer, Unicode, default
 from traitlets.config import Application
 
 from service.handlers import NotFoundHandler, default_handlers
@@ -25,6 +26,12 @@ class AcademyService(Application):
 
     url = Unicode(help="服务监听的地址（默认取 JUPYTERHUB_SERVICE_URL）").tag(config=True)
     prefix = Unicode(help="服务的 URL 前缀（默认取 JUPYTERHUB_SERVICE_PREFIX）").tag(config=True)
+    processes = Integer(help="处理请求的进程数（默认每个处理器核一个，最多 4 个；数据库的每次写入都是独立事务，进程间不共享状态）"
+                        ).tag(config=True)
+
+    @default("processes")
+    def _processes(self) -> int:
+        return max(1, min(4, os.cpu_count() or 1))
 
     @default("url")
     def _url(self) -> str:
@@ -59,12 +66,28 @@ class AcademyService(Application):
         gc.freeze()
 
     def start(self) -> None:
+        """Bind, then fork ``processes`` workers sharing the socket (each answer is one database transaction, so
+        workers share nothing else); a worker ends when the process the hub started ends."""
         self.warm_up()
         where = urlparse(self.url)
+        sockets = netutil.bind_sockets(where.port or 80, where.hostname or "127.0.0.1")
+        if self.processes > 1:
+            process.fork_processes(self.processes, max_restarts=100)
+            _end_with_parent()
         server = httpserver.HTTPServer(self.make_app(), max_body_size=1024 * 1024, xheaders=True)
-        server.listen(where.port or 80, where.hostname or "127.0.0.1")
-        self.log.info("学堂服务已启动：%s%s", self.url, self.prefix)
+        server.add_sockets(sockets)
+        self.log.info("学堂服务已启动：%s%s（%d 个进程）", self.url, self.prefix, self.processes)
         ioloop.IOLoop.current().start()
+
+
+def _end_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when the parent (the process JupyterHub watches and stops) dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def main(argv: list[str] | None = None) -> None:
