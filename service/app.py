@@ -26,11 +26,15 @@ class AcademyService(Application):
 
     url = Unicode(help="服务监听的地址（默认取 JUPYTERHUB_SERVICE_URL）").tag(config=True)
     prefix = Unicode(help="服务的 URL 前缀（默认取 JUPYTERHUB_SERVICE_PREFIX）").tag(config=True)
-    processes = Integer(help="处理请求的进程数（默认每个处理器核一个，最多 4 个；数据库的每次写入都是独立事务，进程间不共享状态）"
-                        ).tag(config=True)
+    processes = Integer(help="处理请求的进程数（默认：SQLite 一个——它一次只允许一个写入者，多进程只会互相等锁；"
+                             "PostgreSQL 每个处理器核一个，最多 4 个）").tag(config=True)
 
     @default("processes")
     def _processes(self) -> int:
+        from ground.settings import settings
+
+        if settings.db_url.startswith("sqlite"):
+            return 1
         return max(1, min(4, os.cpu_count() or 1))
 
     @default("url")
@@ -67,7 +71,9 @@ class AcademyService(Application):
 
     def start(self) -> None:
         """Bind, then fork ``processes`` workers sharing the socket (each answer is one database transaction, so
-        workers share nothing else); a worker ends when the process the hub started ends."""
+        workers share nothing else); a worker ends when the process the hub started ends. Measured with
+        bench/service_load.py on 2 cores: on PostgreSQL two workers cut the p95 at 200 answers/s from 1.2 s to 0.24 s;
+        on SQLite one process is faster (58 ms against 266 ms)."""
         self.warm_up()
         where = urlparse(self.url)
         sockets = netutil.bind_sockets(where.port or 80, where.hostname or "127.0.0.1")
