@@ -219,16 +219,19 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=2000)
     parser.add_argument("--answers", type=int, default=5, help="每人作答题数")
     parser.add_argument("--rate", type=float, default=200, help="每秒到达的答题数（不等回复）")
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--concurrency", type=int, default=50, help="测容量时连续提交的并发数")
     args = parser.parse_args()
     results = []
-    tmp = Path(tempfile.mkdtemp(prefix="zhifa-bench-sqlite-"))
-    results.append(one_database("SQLite", f"sqlite:///{tmp / 'tracker.sqlite3'}", None, args))
-    postgres = PostgresServer().start()
-    try:
-        results.append(one_database("PostgreSQL", postgres.new_database(), postgres.new_database(), args))
-    finally:
-        postgres.stop()
+    if "sqlite" in args.databases:
+        tmp = Path(tempfile.mkdtemp(prefix="zhifa-bench-sqlite-"))
+        results.append(one_database("SQLite", f"sqlite:///{tmp / 'tracker.sqlite3'}", None, args))
+    if "postgresql" in args.databases:
+        postgres = PostgresServer().start()
+        try:
+            results.append(one_database("PostgreSQL", postgres.new_database(), postgres.new_database(), args))
+        finally:
+            postgres.stop()
     print(f"\n{args.officers} 名执法人员（各用本人令牌）经代理向学堂服务提交答案：")
     print(f"{'数据库':<12}{'方式':<22}{'答题数':>8}{'每秒':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'失败':>6}")
     for r in results:

@@ -67,11 +67,15 @@ def engine(url: str | None = None) -> Engine:
     return _engine_for(url or settings.db_url)
 
 
+@cache
+def _factory(engine_: Engine) -> sessionmaker:
+    return sessionmaker(engine_, expire_on_commit=False)
+
+
 @contextmanager
 def session(url: str | None = None):
     """A session in one transaction: committed at the end, rolled back on any error."""
-    factory = sessionmaker(engine(url), expire_on_commit=False)
-    with factory() as s:
+    with _factory(engine(url))() as s:
         with s.begin():
             yield s
 

@@ -111,7 +111,7 @@ def record_submission(session: Session, officer_id: int, module_id: str, quiz_id
 def submissions(session: Session, officer_id: int, module_id: str, quiz_id: str, year: int) -> list[dict]:
     """This year's answering requests of a quiz, oldest first: question id, request, correct (None: not scored)
     and fraction of each objective item, at the server's time."""
-    rows = session.execute(_SUBMISSIONS, {
+    rows = session.connection().execute(_SUBMISSIONS, {
         "officer_id": officer_id, "module_id": module_id, "quiz_id": quiz_id,
         "start": dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc), "end": dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)})
     out: dict[str, dict] = {}
