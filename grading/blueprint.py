@@ -14,7 +14,7 @@ A blueprint file::
     forms: 2                    # parallel forms
     max_overlap: 0              # at most this many questions shared by any two forms
     max_forms_per_item: 1       # optional: a question in at most this many forms (default 1 if max_overlap is 0)
-    reviewed_only: true         # only 已审核 questions (default); retired ones are never used
+    reviewed_only: true         # only 已审核 questions (false is refused); retired ones are never used
     exclude: [cf-hearing-001]   # optional: never use these
     sections:
       - {id: single, title: 单项选择题, type: single, count: 40, points: 1}
@@ -299,6 +299,9 @@ def _forms(r: "_Reader", raw: dict) -> tuple:
     reviewed_only = raw.get("reviewed_only", True)
     if not isinstance(reviewed_only, bool):
         r.bad("reviewed_only", "应为 true 或 false")
+        reviewed_only = True
+    elif not reviewed_only:  # nothing reaches an exam unreviewed (imported items are drafts until the review sheet)
+        r.bad("reviewed_only", "资格考试只用已审核的题：导入的题须先经审核表审核，reviewed_only 不能为 false")
         reviewed_only = True
     exclude = raw.get("exclude") or []
     if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
