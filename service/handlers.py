@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
 import time
 from html import escape
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated, UserNotAllowed
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from service import quizzes
-from tracker import service as ledger_service
 
 MAX_BODY = 64 * 1024
 HR_GROUP = "人事"
@@ -132,31 +128,12 @@ class GroupsMixin:
         self._cache[name] = (time.monotonic(), groups)
         return groups
 
-
-class ReportHandler(GroupsMixin, BaseHandler):
-    """The annual compliance report, for the 人事 group only."""
-
-    FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "csv": "text/csv; charset=UTF-8", "html": "text/html; charset=UTF-8"}
-
-    @web.authenticated
-    async def get(self) -> None:
+    async def require_group(self, group: str, refusal: str) -> str:
+        """The login of a member of ``group``; anyone else is refused (403) with ``refusal``."""
         login = self.login()
-        if HR_GROUP not in await self.groups_of(login):
-            raise quizzes.Refused("只有人事部门可以查看学时报表", 403)
-        fmt = self.get_argument("format", "xlsx")
-        if fmt not in self.FORMATS:
-            raise quizzes.Refused(f"报表格式无效：{fmt}（xlsx / csv / html）")
-        year = self.year()
-        unit = self.get_argument("unit", "") or None
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"report.{fmt}"
-            ledger_service.write_compliance_report(year, fmt, path, unit=unit)
-            data = path.read_bytes()
-        self.set_header("Content-Type", self.FORMATS[fmt])
-        filename = f"学时达标报表-{year}.{fmt}"
-        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(filename)}")
-        self.finish(data)
+        if group not in await self.groups_of(login):
+            raise quizzes.Refused(refusal, 403)
+        return login
 
 
 class HomeHandler(GroupsMixin, BaseHandler):
@@ -198,6 +175,5 @@ def default_handlers(prefix: str) -> list[tuple[str, type]]:
         (prefix + r"api/quizzes/([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)", QuizHandler),
         (prefix + r"api/quizzes/([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)/answers", AnswerHandler),
         (prefix + "api/me/progress", ProgressHandler),
-        (prefix + "api/hr/report", ReportHandler),
         (prefix + "?", HomeHandler),
     ]

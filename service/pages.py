@@ -72,11 +72,10 @@ class StatementHandler(FileMixin, BaseHandler):
 
 
 class HRHandler(GroupsMixin, FileMixin, BaseHandler):
+    refusal = "只有人事部门可以使用此页面"
+
     async def hr_only(self) -> str:
-        login = self.login()
-        if HR_GROUP not in await self.groups_of(login):
-            raise quizzes.Refused("只有人事部门可以使用此页面", 403)
-        return login
+        return await self.require_group(HR_GROUP, self.refusal)
 
 
 class HRPageHandler(HRHandler):
@@ -133,6 +132,12 @@ class HRFileHandler(HRHandler):
         self.send_file(data, fmt, f"{name}{'-' + unit if unit else ''}.{fmt}")
 
 
+class ReportHandler(HRFileHandler):
+    """api/hr/report: the annual report (``what`` defaults to it), for scripts as well as the page."""
+
+    refusal = "只有人事部门可以查看学时报表"
+
+
 class HRStatementHandler(HRHandler):
     @web.authenticated
     async def get(self) -> None:
@@ -187,10 +192,7 @@ class BankReviewHandler(GroupsMixin, BaseHandler):
     考试管理员 group: the review sheet to download, and the filled sheet to upload (issue 15's round trip)."""
 
     async def admin_only(self) -> str:
-        login = self.login()
-        if EXAM_GROUP not in await self.groups_of(login):
-            raise quizzes.Refused("只有考试管理员可以审核题库", 403)
-        return login
+        return await self.require_group(EXAM_GROUP, "只有考试管理员可以审核题库")
 
     @web.authenticated
     async def get(self, message: str = "") -> None:
@@ -260,6 +262,7 @@ def page_handlers(prefix: str) -> list[tuple[str, type]]:
         (prefix + "me/statement", StatementHandler),
         (prefix + "hr", HRPageHandler),
         (prefix + "hr/file", HRFileHandler),
+        (prefix + "api/hr/report", ReportHandler),
         (prefix + "hr/statement", HRStatementHandler),
         (prefix + "hr/import", HRImportHandler),
         (prefix + "bank", BankReviewHandler),
