@@ -31,6 +31,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from grading.answers import AnswerFile, now_utc, option_order, parse_time, shuffle_order
+from ground.identity import hub_user
 from questionbank.quiz import MAX_OFFICER_LENGTH, identify_officer, remember_officer
 
 EXAM_FILE = "exam.json"
@@ -150,15 +151,16 @@ class ExamSession:
         self.officer_button = widgets.Button(description="确定", button_style="primary")
         self.officer_button.on_click(lambda _: self.confirm_officer(self.officer_text.value))
         self.officer_box = widgets.HBox()
+        self.submit_control = SubmitControl(self)
         self.widget = widgets.VBox([self.title_html, self.officer_html, self.officer_box, self.clock_html,
-                                    self.message_html],
+                                    self.message_html, self.submit_control.widget],
                                    layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="4px 0"))
         self._load_paper()
         if self.error:
             self._show_message(self.error, RED)
             return
         self.title_html.value = f"<h3 style='margin:0'>{_h(self.paper.get('title', ''))}</h3>"
-        self.officer = identify_officer(officer) or self._officer_from_file()
+        self.officer = officer or self._desk_officer() or identify_officer() or self._officer_from_file()
         if self.officer:
             self._begin()
         else:
@@ -188,6 +190,11 @@ class ExamSession:
                             self.items[f"{question['id']}/{part['id']}"] = (section, question, part)
                 else:
                     self.items[question["id"]] = (section, question, None)
+
+    def _desk_officer(self) -> str | None:
+        """Off the hub, the officer the answers file names (his desk's form, handed out by ``academy exam sit``) comes
+        before the environment's or the kernel's: one account, many officers. On the hub the login decides."""
+        return None if hub_user() else self._officer_from_file()
 
     def _officer_from_file(self) -> str | None:
         """After a kernel restart without $JUPYTERHUB_USER/$ACADEMY_OFFICER: the officer of the answers file."""
@@ -406,3 +413,67 @@ class ExamSession:
         from IPython.display import display
 
         display(self.widget)
+
+
+# --- 提交试卷 (one machine: nbgrader's exchange under the officer's 人员编号, grading.exchange) -----------------------
+
+
+class SubmitControl:
+    """The 提交试卷 button of the header: a first click says what is unanswered (and that the notebook must be saved
+    for the 案例分析 text to go with it), 确认提交 submits the folder under the answers file's officer
+    (``grading.exchange.submit``). Submitting again is allowed; collect takes the last submission."""
+
+    def __init__(self, session: ExamSession):
+        self.session = session
+        self.button = widgets.Button(description="提交试卷", button_style="warning", icon="paper-plane")
+        self.confirm = widgets.Button(description="确认提交", button_style="danger")
+        self.message = widgets.HTML()
+        self.button.on_click(lambda _: self.ask())
+        self.confirm.on_click(lambda _: self.submit())
+        self.widget = widgets.VBox([widgets.HBox([self.button]), self.message])
+
+    def ask(self) -> str:
+        session = self.session
+        if session.error or not session.officer:
+            text = session.error or "请先确认人员编号。"
+            self.message.value = f'<span style="color:{RED}">{_h(text)}</span>'
+            return text
+        open_items = sum(1 for key in session.items if not session.answered(key))
+        empty = _empty_case_cells(session.folder)
+        text = (f"考生 {session.officer}：还有 {open_items} 道点选题未作答；已保存的试卷中有 {empty} 个案例分析答题框为空。"
+                "提交前请先保存试卷（Ctrl+S），案例分析的文字以保存的内容为准。确认提交吗？")
+        self.message.value = f"<span>{_h(text)}</span>"
+        self.widget.children = [widgets.HBox([self.button, self.confirm]), self.message]
+        return text
+
+    def submit(self) -> str:
+        from grading.exchange import ExchangeProblem, submit
+
+        self.widget.children = [widgets.HBox([self.button]), self.message]
+        try:
+            officer = submit(self.session.folder)
+        except (ExchangeProblem, OSError) as exc:
+            text = f"提交未成功：{exc}。请联系监考人员。"
+            self.message.value = f'<span style="color:{RED}">{_h(text)}</span>'
+            return text
+        moment = now_utc().astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+        text = f"已提交：考生 {officer}，{moment}（北京时间）。如再次提交，以最后一次为准。"
+        self.message.value = f'<b style="color:{GREEN}">{_h(text)}</b>'
+        return text
+
+
+def _empty_case_cells(folder: Path) -> int:
+    """案例分析 answer cells of the saved notebook still empty (the stub only)."""
+    from grading.build import ANSWER_STUB, NOTEBOOK
+
+    try:
+        nb = json.loads((folder / NOTEBOOK).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    empty = 0
+    for cell in nb.get("cells", []):
+        if str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")).startswith("case-"):
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            empty += text.strip() in ("", ANSWER_STUB)
+    return empty
