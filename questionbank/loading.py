@@ -30,13 +30,24 @@ class Bank:
         return [q for q in self.questions if q.usable()]
 
 
+def _unreadable(error: OSError) -> None:
+    raise PermissionError(f"无权读取题库 {error.filename}：题库（含答案）只有考试管理员和学堂服务可读，"
+                          "执法人员的学习和考试环境不读题库") from error
+
+
 def bank_files(paths: list[Path] | None = None) -> list[Path]:
-    """Every ``.yaml`` file under the given files or folders (the shipped bank by default), sorted."""
+    """Every ``.yaml`` file under the given files or folders (the shipped bank by default), sorted.
+
+    A folder that cannot be read is an error, never an empty bank: on the site and in the officers' image the items are
+    not there (the wheel ships without them) or not readable (root and 考试管理员 only)."""
     files: list[Path] = []
+    if not paths and not ITEMS.is_dir():
+        raise FileNotFoundError(f"本环境没有题库（{ITEMS}）：执法人员的学习和考试环境不含题库答案，"
+                                "题库只在考试管理员和学堂服务一方")
     for path in paths or [ITEMS]:
         path = Path(path)
         if path.is_dir():
-            for root, _dirs, names in os.walk(path):
+            for root, _dirs, names in os.walk(path, onerror=_unreadable):
                 files.extend(Path(root) / n for n in names if n.endswith((".yaml", ".yml")))
         elif path.exists():
             files.append(path)
@@ -59,6 +70,8 @@ def load_bank(paths: list[Path] | None = None) -> Bank:
         name = display_path(path)
         try:
             raw = yaml_rs.loads(path.read_text(encoding="utf-8"))
+        except PermissionError as exc:
+            _unreadable(exc)
         except (yaml_rs.YAMLDecodeError, UnicodeDecodeError) as exc:
             bank.problems.append(Problem("error", name, "-", "", f"文件无法读取（YAML 格式错误）：{exc}"))
             continue
