@@ -13,6 +13,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from academy.exam_day_cli import register_exam_day
 from ground.commands import Area
 from ground.settings import settings
 
@@ -176,3 +177,4 @@ def register(subparsers) -> None:
             "academy exam analyze cert-2026-q4")
     p.add_argument("exam")
     p.add_argument("--chart", help="图表文件（PNG）")
+    register_exam_day(add)

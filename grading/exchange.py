@@ -212,9 +212,9 @@ def release_feedback(course_root: str | Path, assignment: str, config=None) -> i
     in by nbgrader's submit); its own generate_feedback copies that file beside the feedback, ``grading.feedback``
     writes only the pages and timestamp, so it is copied here from ``submitted/`` first."""
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
 
-    course = Config(course_config(course_root))
+    course = nbgrader_config()  # as nbgrader release_feedback run in the course folder: Jupyter's path, then the course's
+    course.merge(course_config(course_root))
     if config is not None:
         course.merge(config)
     coursedir = CourseDirectory(config=course)

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
+from academy.cli import main
+from academy.exam_day_cli import desk_lab_command
 from grading.answers import AnswerFile
 from grading.autograde import load_exam_key
 from grading.exam_widget import ExamSession
@@ -189,3 +191,35 @@ def test_the_exam_pages_submit_button(day, tmp_path, monkeypatch):
     assert "已提交：考生 G0001" in exam.submit_control.message.value
     assert [p.name.split("+")[:2] for p in (exchange / "academy" / "inbound").iterdir() if p.name.startswith("G")] == [
         ["G0001", folder.name]]
+
+
+def test_the_proctors_commands(day, tmp_path, monkeypatch, capsys):
+    """academy exam sit / submit / release-feedback / feedback, configured as nbgrader's tools are."""
+    base, course, paper, exchange = day
+    jupyter = tmp_path / "jupyter"
+    jupyter.mkdir()
+    (jupyter / "nbgrader_config.py").write_text(f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n")
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(jupyter))
+    monkeypatch.setenv("ACADEMY_HOME", str(base))  # the paper kept by academy exam build: base/papers/
+    monkeypatch.setenv("ACADEMY_EXAM_COURSE", str(course))
+    desks = tmp_path / "desks"
+    assert main(["exam", "sit", EXAM, "H0001", "--desks", str(desks)]) == 0
+    (folder,) = [p for p in (desks / "H0001").iterdir() if not p.name.startswith(".")]
+    assert str(folder) in capsys.readouterr().out
+    other = next(f for f in FORMS if f != folder.name)
+    assert main(["exam", "sit", EXAM, "H0001", "--desks", str(desks), "--form", other]) == 1
+    assert "每人只能参加一套试卷" in capsys.readouterr().err
+    answer(folder, paper, "H0001", 7)
+    assert main(["exam", "submit", str(folder)]) == 0
+    assert main(["exam", "feedback", EXAM, "H0001", "--desks", str(desks)]) == 1  # nothing released yet
+    nbgrader("collect", folder.name, f"--Exchange.root={exchange}", cwd=course)
+    assert grade_exam(course, folder.name, students=["H0001"], paper=paper, progress=False).refused == []
+    write_feedback(course, folder.name, students=["H0001"], paper=paper)
+    capsys.readouterr()
+    assert main(["exam", "release-feedback", EXAM]) == 0
+    assert main(["exam", "feedback", EXAM, "H0001", "--desks", str(desks)]) == 0
+    page = Path(capsys.readouterr().out.split("成绩反馈：")[1].strip())
+    assert page.is_relative_to(folder / "feedback") and "H0001" in page.read_text(encoding="utf-8")
+    command = desk_lab_command(folder, 9999)
+    assert f"--ServerApp.root_dir={desks / 'H0001'}" in command
+    assert f"--LabApp.default_url=/lab/tree/{folder.name}/exam.ipynb" in command
