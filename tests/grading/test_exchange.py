@@ -213,13 +213,26 @@ def test_the_proctors_commands(day, tmp_path, monkeypatch, capsys):
     assert main(["exam", "submit", str(folder)]) == 0
     assert main(["exam", "feedback", EXAM, "H0001", "--desks", str(desks)]) == 1  # nothing released yet
     nbgrader("collect", folder.name, f"--Exchange.root={exchange}", cwd=course)
+    (graded,) = grade_exam(course, folder.name, students=["H0001"], paper=paper, progress=False).graded
+    # 案例分析 graded by hand in formgrader (a manual score, no longer waiting), then grading again writes the feedback
+    from nbgrader.api import Gradebook
+
+    key = load_exam_key(paper, folder.name)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "academy") as gb:
+        for cell, item in key.manual.items():
+            grade = gb.find_grade(cell, "exam", folder.name, "H0001")
+            grade.manual_score, grade.needs_manual_grade = item.points / 2, False
+        gb.db.commit()
+    manual = sum(item.points / 2 for item in key.manual.values())
     assert grade_exam(course, folder.name, students=["H0001"], paper=paper, progress=False).refused == []
     write_feedback(course, folder.name, students=["H0001"], paper=paper)
     capsys.readouterr()
     assert main(["exam", "release-feedback", EXAM]) == 0
     assert main(["exam", "feedback", EXAM, "H0001", "--desks", str(desks)]) == 0
     page = Path(capsys.readouterr().out.split("成绩反馈：")[1].strip())
-    assert page.is_relative_to(folder / "feedback") and "H0001" in page.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    assert page.is_relative_to(folder / "feedback") and "H0001" in text
+    assert f"总分：<strong>{round(graded.score + manual, 2):g}</strong>" in text  # the manual points came back with it
     command = desk_lab_command(folder, 9999)
     assert f"--ServerApp.root_dir={desks / 'H0001'}" in command
     assert f"--LabApp.default_url=/lab/tree/{folder.name}/exam.ipynb" in command
