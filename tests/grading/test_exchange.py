@@ -8,6 +8,7 @@ import copy
 import json
 import os
 import random
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -111,6 +112,8 @@ def test_twenty_officers_on_one_account_give_twenty_submissions(day, config, tmp
     for assignment in FORMS:
         write_feedback(course, assignment, paper=paper)
         assert release_feedback(course, assignment, config) == sum(1 for o in OFFICERS if forms[o] == assignment)
+    modes = {name: stat.S_IMODE(os.stat(exchange / "academy" / name).st_mode) for name in ("outbound", "inbound", "feedback")}
+    assert modes == {"outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}  # nbgrader's, as the README says
     for officer in OFFICERS[:3]:
         pages = fetch_feedback(EXAM, officer, desks, config=config)
         assert len(pages) == 1 and pages[0].is_relative_to(desks / officer / forms[officer] / "feedback")
