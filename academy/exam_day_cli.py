@@ -20,12 +20,17 @@ def desks_dir(args) -> Path:
     return Path(args.desks) if args.desks else settings.home / "exam-desks"
 
 
+# nbgrader's own tools would fetch or submit under the OS account's name: off at the desk, the exam page submits
+NBGRADER_TOOLS = ("formgrader", "course_list", "validate_assignment", "assignment_list")
+
+
 def desk_lab_command(folder: Path, port: int) -> list[str]:
-    """JupyterLab on one officer's desk only, opening his exam, with the officers' lab settings (Chinese, no
-    nbgrader instructor tools)."""
+    """JupyterLab on one officer's desk only, opening his exam, with the officers' lab settings (Chinese), without
+    nbgrader's tools (the exam page's 提交试卷 submits) and without a terminal."""
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder.parent}",
                f"--LabApp.default_url=/lab/tree/{folder.name}/exam.ipynb", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.terminals_enabled=False",
+               *(f"--ServerApp.jpserver_extensions=nbgrader.server_extensions.{tool}=False" for tool in NBGRADER_TOOLS),
                f"--LabApp.app_settings_dir={PROJECT_ROOT / 'deploy' / 'officer-lab'}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")

@@ -239,3 +239,4 @@ def test_the_proctors_commands(day, tmp_path, monkeypatch, capsys):
     command = desk_lab_command(folder, 9999)
     assert f"--ServerApp.root_dir={desks / 'H0001'}" in command
     assert f"--LabApp.default_url=/lab/tree/{folder.name}/exam.ipynb" in command
+    assert "--ServerApp.jpserver_extensions=nbgrader.server_extensions.assignment_list=False" in command
