@@ -25,7 +25,8 @@ of a name — 18 of 20 submissions lost. Here:
 Everything else is nbgrader's own (fetch, submit, release_feedback, fetch_feedback from ``nbgrader.exchange``),
 configured as nbgrader's tools are: ``nbgrader_config.py`` in Jupyter's configuration path (e.g.
 ``/etc/jupyter/nbgrader_config.py`` with ``c.Exchange.root``; nbgrader's default exchange is
-``/usr/local/share/nbgrader/exchange``), which the administrator's commands and the officer's kernel both read.
+``/usr/local/share/nbgrader/exchange``), which the administrator's commands and the officer's kernel both read. The
+``config`` argument of each function (a traitlets Config, e.g. a temporary ``Exchange.root`` in tests) goes on top.
 """
 
 from __future__ import annotations
