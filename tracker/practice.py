@@ -73,8 +73,10 @@ def mock_history(session: Session, officer_id: int, limit: int = 50) -> list[dic
 
 
 def mock_summary(exam: MockExam) -> dict[str, Any]:
-    return {"id": exam.id, "blueprint": exam.blueprint, "title": exam.title, "started_at": aware(exam.started_at),
-            "submitted_at": aware(exam.submitted_at) if exam.submitted_at else None,
+    """The record as JSON: times as ISO text in UTC."""
+    return {"id": exam.id, "blueprint": exam.blueprint, "title": exam.title,
+            "started_at": aware(exam.started_at).isoformat(),
+            "submitted_at": aware(exam.submitted_at).isoformat() if exam.submitted_at else None,
             "score": float(exam.score) if exam.score is not None else None,
             "max_score": float(exam.max_score) if exam.max_score is not None else None,
             "sections": json.loads(exam.sections) if exam.sections else [], "passed": exam.passed,
