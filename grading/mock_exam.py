@@ -45,8 +45,13 @@ def describe(bp: Blueprint) -> dict[str, Any]:
 def draw(bp: Blueprint, bank_questions: Iterable[Question], seed: int | None = None,
          item_stats: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One form of ``bp`` (a new one for each seed): ``{"sections": [{id, title, type, points, questions}]}``.
-    No history rule applies (a mock exam is not an exam), and the form is not written to the papers folder."""
+    No history rule applies (a mock exam is not an exam), and the form is not written to the papers folder. With
+    ``measured: true`` the stored item statistics give the difficulty, as for ``academy exam assemble``."""
     seed = secrets.randbelow(2**31) if seed is None else seed
+    if item_stats is None and bp.measured_difficulty:
+        from grading.item_stats import load_item_stats
+
+        item_stats = load_item_stats().pooled()
     paper = assemble(bp, bank_questions, forms=1, seed=seed, history_papers=(), item_stats=item_stats)
     form = paper.forms[0]
     return {"seed": seed, "sections": [{"id": s.id, "title": s.title, "type": s.type, "points": s.points,
