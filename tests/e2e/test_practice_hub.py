@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +21,9 @@ from sqlalchemy import func, select
 from academy.service_client import ServiceClient, ServiceError
 from curriculum import catalog
 from ground.settings import PROJECT_ROOT
-from tests.e2e.test_hub import MODULE, OFFICER, OTHER, site  # noqa: F401  (site: the fixture)
+from tests.e2e.browser import browser_page, screenshot
+from tests.e2e.quiz_clicks import answer_question
+from tests.e2e.test_hub import MODULE, OFFICER, OTHER, login, site  # noqa: F401  (site: the fixture)
 from tests.service.test_quizzes import responses
 from tracker import db
 from tracker.models import LedgerEntry, MockExam
@@ -69,4 +73,38 @@ def test_the_wrong_book_and_the_mock_exam_through_the_service(site):  # noqa: F8
         officer.start_mock("no-such-blueprint")
     with db.session(site["tracker"]) as s:
         assert s.scalar(select(func.count(MockExam.id)).where(MockExam.submitted_at.is_not(None))) == 1
+        assert s.scalar(select(func.count(LedgerEntry.id))) == 0
+
+
+def test_both_pages_on_the_site_are_served_by_the_service(site, tmp_path):  # noqa: F811
+    """The officer's kernel cannot read the bank here: the book, the practice, the draw and the score all come from
+    the 学堂服务."""
+    officer = client_of(site, OTHER)
+    question = [q for q in catalog.module(MODULE).quiz("q1").select(list(catalog.bank_questions())) if q.type == "single"][1]
+    officer.call("POST", f"api/quizzes/{MODULE}/q1/answers",
+                 {"question": question.id, "responses": responses(question, right=False), "request_id": "practice-hub-2"})
+    pages = f"{site['base']}/user/{OTHER.lower()}/voila/render/"
+    with browser_page(tmp_path) as page:
+        login(page, site, OTHER)
+        page.goto(pages + quote("错题本.ipynb"), timeout=180_000)
+        page.get_by_text("我的错题本").wait_for(timeout=180_000)
+        assert page.inner_text("#wrong-count") == "1" and question.explanation[:20] in page.inner_text("body")
+        page.get_by_role("button", name="再练一遍").click()
+        answer_question(page, 1, question).get_by_text("已掌握，移出错题本").wait_for(timeout=60_000)
+        screenshot(page, "hub-practice-wrong-book.png")
+        page.goto(pages + quote("模拟考试.ipynb"), timeout=180_000)
+        page.get_by_role("button", name="开始模拟考试").click(timeout=180_000)
+        page.locator("#mock-clock").wait_for(timeout=60_000)
+        with db.session(site["tracker"]) as s:
+            paper = json.loads(s.scalars(select(MockExam.paper).order_by(MockExam.id.desc())).first())
+        for number, qid in enumerate((q for sec in paper["sections"] for q in sec["questions"]), 1):
+            answer_question(page, number, BANK[qid], submit=False)
+        page.get_by_role("button", name="交卷").click()
+        page.locator(".mock-sections").wait_for(timeout=60_000)
+        assert page.inner_text("#mock-score") == "100"
+        text = page.inner_text("body")
+        assert re.search(r"多项选择题\s*30 / 30", text) and "Traceback" not in text
+        page.locator(".mock-result").scroll_into_view_if_needed()
+        screenshot(page, "hub-practice-mock-result.png")
+    with db.session(site["tracker"]) as s:
         assert s.scalar(select(func.count(LedgerEntry.id))) == 0
