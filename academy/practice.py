@@ -344,6 +344,7 @@ class MockExamPage:
         for qid, view in self.views.items():
             _reveal(view, _full(result["questions"][qid]), _scores(result["items"][qid]), [])
         self.hand_in.layout.display = "none"
+        self.progress.value = ""
         self.outcome.value = self._summary(result)
         again = w.Button(description="返回模拟考试", button_style="primary")
         again.on_click(lambda _: self.show_choices())
@@ -363,7 +364,7 @@ class MockExamPage:
         return (f"<div class='mock-result' style='{CARD}'><p>得分 <b id='mock-score'>{_points(result['score'])}</b>"
                 f" / {_points(result['max_score'])}，{verdict}{scale}。{late}</p>"
                 f"<table class='mock-sections' style='border-spacing:12px 4px'><tr><th>部分</th><th>得分 / 满分</th><th></th></tr>"
-                f"{rows}</table><p>下面是每道题的正确答案和解析；答错的题已收入错题本。本次模拟考试不计学时。</p></div>")
+                f"{rows}</table><p>每道题的正确答案和解析已列在题下；答错的题已收入错题本。本次模拟考试不计学时。</p></div>")
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

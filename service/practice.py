@@ -55,7 +55,13 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _book(session, officer_id: int) -> list[practice.WrongEntry]:
-    return practice.wrong_book(records.answers_of(session, officer_id), _questions())
+    """The officer's book; the stored answers are decoded only for the entries (not for every answer ever given)."""
+    entries = practice.wrong_book(records.answers_of(session, officer_id), _questions())
+    for e in entries:
+        e.responses = {k: records.decode(v) for k, v in e.responses.items()}
+        e.last_wrong = records.aware(e.last_wrong)
+        e.mastered_at = records.aware(e.mastered_at) if e.mastered_at else None
+    return entries
 
 
 def source_title(module_id: str, quiz_id: str = "") -> str:

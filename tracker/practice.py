@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker.models import MockExam, QuizAttempt
@@ -21,22 +21,24 @@ PRACTICE = "practice"  # module id of the 错题本's 「再练一遍」 answers
 MOCK = "mock"  # module id of the answers of a submitted 模拟考试 (quiz id: the blueprint)
 
 
+_ANSWERS = select(QuizAttempt.module_id, QuizAttempt.quiz_id, QuizAttempt.question_id, QuizAttempt.response,
+                  QuizAttempt.correct, QuizAttempt.answered_at).where(
+    QuizAttempt.officer_id == bindparam("officer_id")).order_by(QuizAttempt.answered_at, QuizAttempt.id)
+
+
 def answers_of(session: Session, officer_id: int) -> list[dict[str, Any]]:
     """Every stored answer of an officer, oldest first: module, quiz, item id (``qid`` or ``qid/part``), the
-    response (JSON value), correct (None: not scored) and when."""
-    rows = session.execute(
-        select(QuizAttempt.module_id, QuizAttempt.quiz_id, QuizAttempt.question_id, QuizAttempt.response,
-               QuizAttempt.correct, QuizAttempt.answered_at)
-        .where(QuizAttempt.officer_id == officer_id).order_by(QuizAttempt.answered_at, QuizAttempt.id))
-    out = []
-    for module_id, quiz_id, item_id, response, correct, at in rows:
-        try:
-            value = json.loads(response)
-        except ValueError:
-            value = response
-        out.append({"module": module_id, "quiz": quiz_id, "item": item_id, "response": value, "correct": correct,
-                    "at": aware(at)})
-    return out
+    response as stored (JSON text: ``decode`` it where needed), correct (None: not scored) and when (UTC; naive
+    from SQLite, see ``aware``). Read on the connection: an officer of many years has tens of thousands."""
+    rows = session.connection().execute(_ANSWERS, {"officer_id": officer_id})
+    return [{"module": m, "quiz": q, "item": i, "response": r, "correct": c, "at": at} for m, q, i, r, c, at in rows]
+
+
+def decode(response: str) -> Any:
+    try:
+        return json.loads(response)
+    except ValueError:
+        return response
 
 
 def start_mock(session: Session, officer_id: int, blueprint: str, title: str, paper: dict[str, Any],
