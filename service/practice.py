@@ -64,7 +64,7 @@ def _book(session, officer_id: int) -> list[practice.WrongEntry]:
     return entries
 
 
-def source_title(module_id: str, quiz_id: str = "") -> str:
+def source_title(module_id: str) -> str:
     if module_id in SOURCES:
         return SOURCES[module_id]
     try:
@@ -85,7 +85,7 @@ def wrong_book(login: str, url: str | None = None) -> dict[str, Any]:
         entries = _book(s, _officer_id(s, login))
     open_entries = [e for e in entries if not e.mastered]
     return {"entries": [e.to_json() | {"topic": e.question.topic, "topic_title": topic_title(e.question.topic),
-                                       "source": source_title(e.module, e.quiz)} for e in open_entries],
+                                       "source": source_title(e.module)} for e in open_entries],
             "mastered": len(entries) - len(open_entries)}
 
 
@@ -114,8 +114,9 @@ def practise(login: str, question_id: str, responses: Any, request_id: Any, now:
             "question": question.to_mapping(), "mastered": bool(right), "repeated": not fresh}
 
 
-def _check_size(value: Any) -> None:
-    if len(repr(value)) > MAX_RESPONSE_CHARS * 20:
+def _check_size(responses: Any) -> None:
+    """Each answer of a question at most as long as a quiz answer may be (``service.quizzes``)."""
+    if isinstance(responses, dict) and any(len(repr(v)) > MAX_RESPONSE_CHARS for v in responses.values()):
         raise Refused("答案过长", 413)
 
 
@@ -165,7 +166,8 @@ def submit_mock(login: str, exam_id: int, answers: Any, now: dt.datetime | None 
     """Score the officer's answers of his mock exam ``exam_id`` once; a second submission returns the first result."""
     if not isinstance(answers, dict):
         raise Refused("答案格式无效：answers 应为对象")
-    _check_size(answers)
+    for given in answers.values():
+        _check_size(given)
     now = _now(now)
     questions = _questions()
     with db.session(url) as s:
@@ -174,7 +176,10 @@ def submit_mock(login: str, exam_id: int, answers: Any, now: dt.datetime | None 
         if exam is None:
             raise Refused(f"没有这次模拟考试：{exam_id}", 404)
         paper = json.loads(exam.paper)
-        bp = mock_exam.blueprint(exam.blueprint)
+        try:
+            bp = mock_exam.blueprint(exam.blueprint)
+        except KeyError:
+            raise Refused(f"这次模拟考试的组卷蓝图 {exam.blueprint} 已撤下，无法评分", 409) from None
         repeated = exam.submitted_at is not None
         if repeated:
             answers = json.loads(exam.answers or "{}")

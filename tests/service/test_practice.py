@@ -137,6 +137,8 @@ def test_a_late_submission_is_marked_overtime_and_another_officer_cannot_submit(
     (lambda: practice.submit_mock("A0001", 999, {}, NOW), 404),
     (lambda: practice.submit_mock("A0001", 1, "A", NOW), 400),
     (lambda: practice.start_mock("Z9999", "mock-daily", NOW), 403),
+    (lambda: practice.submit_mock("A0001", practice.start_mock("A0001", "mock-daily", NOW)["id"],
+                                  {"x": {"": "A" * 5000}}, NOW), 413),
 ])
 def test_bad_mock_requests_are_refused_in_chinese(roster, call, status):  # noqa: F811
     with pytest.raises(quizzes.Refused) as refused:
