@@ -101,9 +101,8 @@ class WrongBookPage:
             self.widget.children = [_error(exc)]
             return
         self.entries = data["entries"]
-        head = (f"<h3>我的错题本</h3><p>共 <b id='wrong-count'>{len(self.entries)}</b> 道错题"
-                f"（按知识点排列），已掌握 {data['mastered']} 道。课程测验和模拟考试中答错的题自动收入这里；"
-                f"在「再练一遍」中答对，即为已掌握，移出错题本。</p>")
+        head = (f"<h3>我的错题本</h3><p>共 <b id='wrong-count'>{len(self.entries)}</b> 道错题，"
+                f"已掌握 {data['mastered']} 道。</p>")
         parts: list[w.Widget] = [w.HTML(head)]
         if not self.entries:
             parts.append(w.HTML("<p>错题本是空的。</p>"))
@@ -121,9 +120,11 @@ class WrongBookPage:
         self.widget.children = parts
 
     def _card(self, entry: dict[str, Any]) -> str:
+        """One wrong question: stem, options and my answer; the key, 解析 and article folded under 「看正确答案和解析」,
+        so that the officer can first try to recall them."""
         q = _full(entry["question"])
         items = [(p, f"（{i}）{p.stem}") for i, p in enumerate(q.parts, 1)] if q.parts else [(q, "")]
-        lines = [f"<b>{TYPES.get(q.type, q.type)}</b>　{escape_html(q.stem)}"]
+        lines, keys = [f"<b>{TYPES.get(q.type, q.type)}</b>　{escape_html(q.stem)}"], []
         for item, label in items:
             if label:
                 lines.append(escape_html(label))
@@ -132,14 +133,16 @@ class WrongBookPage:
             if item.type == "open":
                 continue
             mine = response_text(item, entry["responses"].get(item.id if q.parts else ""))
-            lines.append(f"<span style='color:{RED}'>您的答案：{escape_html(mine)}</span>　"
-                         f"<span style='color:{GREEN}'>正确答案：{escape_html(key_text(item))}</span>")
+            lines.append(f"<span style='color:{RED}'>您的答案：{escape_html(mine)}</span>")
+            keys.append(f"<span style='color:{GREEN}'>{escape_html(label[:4])}正确答案：{escape_html(key_text(item))}</span>")
         if q.explanation:
-            lines.append(f"解析：{escape_html(q.explanation)}")
+            keys.append(f"解析：{escape_html(q.explanation)}")
         basis = q.all_citations()
         if basis:
-            lines.append("法律依据：" + "、".join(escape_html(format_citation(c)) for c in basis))
+            keys.append("法律依据：" + "、".join(escape_html(format_citation(c)) for c in basis))
         when = entry["last_wrong"][:10]
+        lines.append(f"<details><summary style='cursor:pointer;color:#1565c0'>看正确答案和解析</summary>"
+                     f"{'<br>'.join(keys)}</details>")
         lines.append(f"<small>来源：{escape_html(entry['source'])}　答错 {entry['wrong_times']} 次　最近 {when}</small>")
         return f"<div class='wrong-entry' style='{CARD}'>" + "<br>".join(lines) + "</div>"
 
@@ -231,8 +234,7 @@ class MockExamPage:
         self.message = w.HTML()
         self._describe()
         self.widget.children = [
-            w.HTML("<h3>模拟考试</h3><p>按正式考试的组卷蓝图从已审核题目中随机抽题，限时作答，交卷后立即给出得分、各部分得分和每题的"
-                   "答案解析。模拟考试只作练习：成绩记入本人的模拟考试记录，不计学时，不影响资格考试；答错的题收入错题本。</p>"),
+            w.HTML("<h3>选择模拟试卷</h3>"),
             self.picker, self.about, start, self.message, w.HTML(self._history(data["history"]))]
 
     def _describe(self) -> None:

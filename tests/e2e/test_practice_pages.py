@@ -66,7 +66,10 @@ def test_an_officer_practises_his_wrong_answers_and_takes_a_mock_exam(tmp_path):
             page.get_by_text("我的错题本").wait_for(timeout=180_000)
             assert page.inner_text("#wrong-count") == "2"
             text = no_english_or_code(page)
-            assert "您的答案" in text and "正确答案" in text and "解析" in text and "行政处罚听证程序" in text
+            assert "您的答案" in text and "行政处罚听证程序" in text and "正确答案：" not in text  # folded: recall first
+            page.locator("summary", has_text="看正确答案和解析").first.click()
+            text = page.inner_text(".wrong-entry >> nth=0")
+            assert "正确答案：" in text and "解析：" in text and "《行政处罚法》第" in text
             screenshot(page, "practice-wrong-book.png")
             phone_fits(page, "practice-wrong-book-phone.png")
             page.get_by_role("button", name="再练一遍").click()
