@@ -153,7 +153,8 @@ class Certificate(Base):
 
 
 class QuizAttempt(Base):
-    """One answer submitted in a training quiz (evidence of study; not a ledger entry)."""
+    """One answer submitted in a training quiz (evidence of study; not a ledger entry). Answers of the 错题本's
+    「再练一遍」 and of a submitted 模拟考试 are stored here too, under module ids no module has (``tracker.practice``)."""
 
     __tablename__ = "quiz_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
