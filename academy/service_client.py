@@ -55,6 +55,23 @@ class ServiceClient:
     def progress(self, year: int) -> dict[str, Any]:
         return self.call("GET", f"api/me/progress?year={year}")
 
+    def wrong_book(self) -> dict[str, Any]:
+        return self.call("GET", "api/practice/wrong")
+
+    def practise(self, question_id: str, responses: dict[str, Any]) -> dict[str, Any]:
+        body = {"question": question_id, "responses": responses, "request_id": uuid.uuid4().hex}
+        return self.call("POST", "api/practice/wrong/answers", body)
+
+    def mock_choices(self) -> dict[str, Any]:
+        return self.call("GET", "api/practice/mock")
+
+    def start_mock(self, blueprint: str) -> dict[str, Any]:
+        return self.call("POST", "api/practice/mock", {"blueprint": blueprint})
+
+    def submit_mock(self, exam_id: int, answers: dict[str, Any]) -> dict[str, Any]:
+        """Safe to retry: a mock exam is scored once, a second submission gets the first result."""
+        return self.call("POST", f"api/practice/mock/{int(exam_id)}/answers", {"answers": answers})
+
     def grader(self, module_id: str, quiz_id: str) -> "ServiceGrader":
         return ServiceGrader(self, module_id, quiz_id)
 

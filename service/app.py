@@ -18,6 +18,7 @@ from traitlets.config import Application
 
 from service.handlers import NotFoundHandler, default_handlers
 from service.pages import page_handlers
+from service.practice_handlers import practice_handlers
 
 
 class AcademyService(Application):
@@ -46,7 +47,8 @@ class AcademyService(Application):
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
 
     def make_app(self) -> web.Application:
-        return web.Application(page_handlers(self.prefix) + default_handlers(self.prefix), prefix=self.prefix,
+        return web.Application(page_handlers(self.prefix) + practice_handlers(self.prefix)
+                               + default_handlers(self.prefix), prefix=self.prefix,
                                cookie_secret=self.cookie_secret(),
                                xsrf_cookies=False, default_handler_class=NotFoundHandler)
 

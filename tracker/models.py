@@ -153,7 +153,8 @@ class Certificate(Base):
 
 
 class QuizAttempt(Base):
-    """One answer submitted in a training quiz (evidence of study; not a ledger entry)."""
+    """One answer submitted in a training quiz (evidence of study; not a ledger entry). Answers of the 错题本's
+    「再练一遍」 and of a submitted 模拟考试 are stored here too, under module ids no module has (``tracker.practice``)."""
 
     __tablename__ = "quiz_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,3 +184,27 @@ class QuizPass(Base):
     passed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("officer_id", "module_id", "quiz_id", "year", name="uq_quiz_pass"),)
+
+
+class MockExam(Base):
+    """A 模拟考试: drawn from a blueprint for one officer, scored at once, kept for the officer's own record.
+
+    It gives no 学时 (it is not a ledger entry). ``paper`` is what was drawn (sections with question ids and points;
+    the keys stay in the bank); ``sections`` the breakdown once submitted (JSON: id, title, earned, max, unscored).
+    """
+
+    __tablename__ = "mock_exams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    blueprint: Mapped[str] = mapped_column(String(100))  # the blueprint's exam id
+    title: Mapped[str] = mapped_column(String(300))
+    paper: Mapped[str] = mapped_column(Text)  # JSON
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    answers: Mapped[str | None] = mapped_column(Text)  # JSON, by question id and part ("" for a whole question)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    max_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # the points scored automatically
+    sections: Mapped[str | None] = mapped_column(Text)  # JSON
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    overtime: Mapped[bool] = mapped_column(Boolean, default=False)  # submitted after the time allowed

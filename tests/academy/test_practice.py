@@ -1,0 +1,118 @@
+"""The 错题本 and 模拟考试 pages under ``make run`` (the kernel does the work on the local ledger), driven through their
+widgets as the browser would: options chosen, buttons clicked."""
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from academy.practice import MockExamPage, WrongBookPage
+from curriculum import catalog
+from tests.sheets import write_csv
+from tracker import db
+from tracker import service as ledger_service
+from tracker.models import LedgerEntry, MockExam
+
+MODULE, QUIZ = "legal-cf-hearing", "q1"
+BANK = {q.id: q for q in catalog.bank_questions()}
+
+
+@pytest.fixture
+def officer(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'local.sqlite3'}"
+    monkeypatch.setenv("ACADEMY_DB_URL", url)
+    monkeypatch.setenv("ACADEMY_OFFICER", "A0001")
+    monkeypatch.delenv("ACADEMY_SERVICE_URL", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    roster = write_csv(tmp_path / "名册.csv", [["人员编号", "姓名", "单位"], ["A0001", "张伟", "某县市场监督管理局"]])
+    ledger_service.import_roster_file(roster, recorded_by="测试")
+    yield url
+    db._engine_for(url).dispose()
+
+
+def choose(view, right):
+    """Answer a question on screen as clicked (right or wrong)."""
+    for key, inp in view.inputs.items():
+        full = BANK[view.question.id]
+        item = full if not key else next(p for p in full.parts if p.id == key)
+        if item.type == "single":
+            inp.control.value = item.answer if right else next(k for k in item.options if k != item.answer)
+        elif item.type == "multiple":
+            for letter, box in inp.checkboxes.items():
+                box.value = (letter in item.answer) if right else (letter not in item.answer)
+        elif item.type == "judge":
+            inp.control.value = bool(item.answer) if right else not item.answer
+        elif item.type == "open":
+            inp.control.value = "要点自查"
+
+
+def wrong_quiz_answers():
+    qs = [q for q in catalog.module(MODULE).quiz(QUIZ).select(list(catalog.bank_questions())) if q.type == "single"][:2]
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    for q in qs:
+        ledger_service.record_quiz_attempt("A0001", MODULE, QUIZ, q.id, next(k for k in q.options if k != q.answer),
+                                           False, 0.0, now)
+    return qs
+
+
+def test_the_book_lists_wrong_answers_and_practising_right_takes_them_out(officer):
+    first, second = wrong_quiz_answers()
+    page = WrongBookPage()
+    text = page.widget.children[0].value + "".join(getattr(c, "value", "") for c in page.widget.children[2:])
+    assert "共 <b id='wrong-count'>2</b> 道错题" in text and "行政处罚听证程序" in text
+    assert "您的答案" in text and "正确答案" in text and "解析" in text and "《行政处罚法》第" in text
+    again = page.widget.children[1]
+    assert again.description == "再练一遍"
+    again.click()
+    views = {v.question.id: v for v in page.views}
+    assert set(views) == {first.id, second.id}
+    choose(views[first.id], right=True)
+    views[first.id].submit_button.click()
+    choose(views[second.id], right=False)
+    views[second.id].submit_button.click()
+    assert "已掌握，移出错题本" in views[first.id].feedback.value and "回答正确" in views[first.id].feedback.value
+    assert "仍留在错题本中" in views[second.id].feedback.value and "正确答案" in views[second.id].feedback.value
+    page.show_book()
+    assert "共 <b id='wrong-count'>1</b> 道错题" in page.widget.children[0].value
+    assert "已掌握 1 道" in page.widget.children[0].value
+
+
+def test_an_officer_not_on_the_roster_reads_why_in_chinese(officer, monkeypatch):
+    monkeypatch.setenv("ACADEMY_OFFICER", "Z9999")
+    assert "名册中没有人员编号 Z9999" in WrongBookPage().widget.children[0].value
+    assert "名册中没有人员编号 Z9999" in MockExamPage().widget.children[0].value
+
+
+def test_a_mock_exam_taken_on_the_page_is_scored_by_section_and_gives_no_hours(officer):
+    page = MockExamPage()
+    assert page.picker.value == "mock-daily"  # the shortest first
+    assert "共 20 题，限时 20 分钟" in page.about.value and "还没有模拟考试记录" in page.widget.children[-1].value
+    page.widget.children[3].click()  # 开始模拟考试
+    assert len(page.views) == 20 and re.search(r"剩余时间 <b>(20:00|19:5\d)</b>", page.clock.value)
+    for i, view in enumerate(page.views.values()):
+        assert view.submit_button.layout.display == "none"
+        choose(view, right=i < 15)
+    assert "已作答 20/20 题" in page.progress.value
+    page.hand_in.click()
+    summary = page.outcome.value
+    assert "单项选择题</td><td>40 / 40" in summary and "判断题</td><td>0 / 30" in summary
+    assert "得分 <b id='mock-score'>70</b> / 100" in summary and "达到合格线" in summary and "不计学时" in summary
+    assert all("正确答案" in v.feedback.value for v in page.views.values())
+    with db.session(officer) as s:
+        assert s.scalar(select(func.count(MockExam.id))) == 1
+        assert s.scalar(select(func.count(LedgerEntry.id))) == 0
+    page.widget.children[-1].click()  # 返回模拟考试
+    assert "每日模拟练习" in page.widget.children[-1].value and "合格" in page.widget.children[-1].value
+
+
+def test_when_the_time_is_up_the_paper_is_handed_in_by_itself(officer):
+    now = [dt.datetime.now(dt.timezone.utc)]
+    page = MockExamPage(clock=lambda: now[0])
+    page.widget.children[3].click()
+    choose(next(iter(page.views.values())), right=True)
+    assert page._tick() and page.result is None
+    now[0] += dt.timedelta(minutes=20, seconds=1)
+    assert not page._tick()
+    assert page.result is not None and not page.result["overtime"] and page.result["score"] == 4
+    assert "已交卷" in page.clock.value
