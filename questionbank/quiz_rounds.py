@@ -130,6 +130,7 @@ class Progress:
         self.scored_slots = {i for i, c in enumerate(self.order) if scored(c[0])}
         self.latest: dict[str, Answer] = {}  # question id -> latest answer
         self.fractions: list[float] = []  # every answer to a scored question, each try
+        self.log: list[Answer] = []  # the answers taken, in order
         self.key_shown: set[str] = set()
         self.mastered: set[int] = set()
         self.passed = False
@@ -212,6 +213,7 @@ class Progress:
             return False
         self.answered[answer.question_id] = answer
         self.latest[answer.question_id] = answer
+        self.log.append(answer)
         if answer.correct is not None:
             self.fractions.append(answer.fraction)
         spare = any(q.id != answer.question_id and q.id not in self.key_shown and q.id not in self.latest
