@@ -18,7 +18,6 @@ Keys. After 提交 the officer reads 回答正确/回答错误. The key and the 
 it was answered right, or the slot still holds a question not yet answered to take its place. A question whose key was
 shown is never asked again. Where the bank has too few (no stand-in left), a wrongly answered question keeps its key
 and 解析 hidden – the officer reads only the 法律依据 to reread – and comes back in the next round, options reshuffled.
-After the pass every key is shown.
 
 Pass rule (通过规则): the quiz is passed when a round is complete and
 1. every scored slot has been answered right (by its question or a stand-in) – a guess cannot master a 判断题 whose
@@ -218,7 +217,7 @@ class Progress:
             self.fractions.append(answer.fraction)
         spare = any(q.id != answer.question_id and q.id not in self.key_shown and q.id not in self.latest
                     for q in self.order[slot])
-        show = self.passed or answer.correct is not False or spare
+        show = answer.correct is not False or spare
         if answer.correct:
             self.mastered.add(slot)
         if show:
