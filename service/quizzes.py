@@ -144,7 +144,8 @@ def answer(login: str, module_id: str, quiz_id: str, question_id: str, responses
     earlier = next((i for i, sub in enumerate(history) if sub["request"] == request_id), None)
     if earlier is not None:  # a retried request: the reply it had, nothing written
         progress = _progress(module, quiz_id, slots, officer_no, history[:earlier])
-        return _reply(progress, question, history[earlier].get("responses") or responses, officer_no, module, quiz_id,
+        responses = history[earlier].get("responses") or responses
+        return _reply(progress, question, responses, grade_items(question, responses), officer_no, module, quiz_id,
                       now, url, repeated=True)
     progress = _progress(module, quiz_id, slots, officer_no, history)
     if not _askable(progress, question_id):
@@ -154,7 +155,7 @@ def answer(login: str, module_id: str, quiz_id: str, question_id: str, responses
             for key, result in scores.items()]
     with db.session(url) as s:
         fresh = study.record_submission(s, officer_id, module_id, quiz_id, request_id, rows, now)
-    return _reply(progress, question, responses, officer_no, module, quiz_id, now, url, repeated=not fresh)
+    return _reply(progress, question, responses, scores, officer_no, module, quiz_id, now, url, repeated=not fresh)
 
 
 def _askable(progress: Progress, question_id: str) -> bool:
@@ -164,9 +165,8 @@ def _askable(progress: Progress, question_id: str) -> bool:
         progress.slot_of(question_id) is not None
 
 
-def _reply(progress: Progress, question: Question, responses: dict[str, Any], officer_no: str,
+def _reply(progress: Progress, question: Question, responses: dict[str, Any], scores: dict[str, Score], officer_no: str,
            module: catalog.ModuleSpec, quiz_id: str, now: dt.datetime, url: str | None, repeated: bool) -> Answered:
-    scores = grade_items(question, responses)
     shown = progress.record(answer_of(question.id, scores, responses))
     summary = progress.summary()
     completed, message = False, ""
