@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import secrets
 
 import ipywidgets as w
 
@@ -23,6 +22,7 @@ from ground.identity import hub_user, officer_from_environment
 from ground.settings import settings
 from ground.vocabulary import CATEGORIES
 from questionbank.quiz import Attempt, Quiz, QuizResult
+from questionbank.quiz_rounds import answers_from_records
 from tracker import service
 from tracker.rules import Rules
 
@@ -59,6 +59,20 @@ class _Recorder:
                 save_officer(attempt.officer)
         service.record_quiz_attempt(attempt.officer, self.module.spec.id, self.quiz_id, attempt.question_id,
                                     attempt.response, attempt.correct, attempt.fraction, attempt.at)
+
+
+class _Opened:
+    """The service's grader with the round already fetched (the page asks the service once when it opens)."""
+
+    def __init__(self, grader, opened):
+        self.grader, self.opened = grader, opened
+
+    def open(self):
+        opened, self.opened = self.opened, None
+        return opened or self.grader.open()
+
+    def grade(self, question, responses):
+        return self.grader.grade(question, responses)
 
 
 class ModuleQuiz:
@@ -108,29 +122,44 @@ class Module:
         else:
             self.status.value = f"<p>本年度尚未完成本模块（答题人：{html.escape(self.officer)}）。</p>"
 
-    def quiz(self, quiz_id: str) -> ModuleQuiz:
+    def quiz(self, quiz_id: str) -> ModuleQuiz | w.HTML:
+        """A quiz of this module, where this officer left it (the rounds: ``questionbank.quiz_rounds``)."""
         if self.client is not None:
             return self._service_quiz(quiz_id)
-        spec = self.spec.quiz(quiz_id)
-        questions = spec.select(list(catalog.bank_questions()))
-        quiz = Quiz(questions, recorder=_Recorder(self, quiz_id), officer=self.officer,
+        slots = catalog.quiz_slots(self.spec, quiz_id)
+        quiz = Quiz([s[0] for s in slots], recorder=_Recorder(self, quiz_id), officer=self.officer,
                     quiz_id=f"{self.spec.id}/{quiz_id}", pass_mark=self.spec.pass_mark,
-                    on_complete=lambda result: self._passed(quiz_id, result), shuffle_seed=self._shuffle_seed(quiz_id))
+                    on_complete=lambda result: self._passed(quiz_id, result),
+                    shuffle_seed=lambda officer: self._shuffle_seed(officer, quiz_id),
+                    alternates={s[0].id: s[1:] for s in slots},
+                    history=lambda officer: answers_from_records(
+                        service.quiz_history(officer, self.spec.id, quiz_id, self._year())))
         return ModuleQuiz(quiz, self.status)
 
-    def _shuffle_seed(self, quiz_id: str) -> str:
-        """Options in a new order for each officer and each opening of the page (keys stay stored by bank letter)."""
-        return f"{self.officer or ''}/{self.spec.id}/{quiz_id}/{secrets.token_hex(4)}"
+    def _shuffle_seed(self, officer: str, quiz_id: str) -> str:
+        """Options in an order drawn per officer and round, the same when the page is reopened (keys stay stored by the
+        bank's option letters)."""
+        return f"{officer.lower()}/{self.spec.id}/{quiz_id}"
 
     def _service_quiz(self, quiz_id: str) -> ModuleQuiz | w.HTML:
+        grader = self.client.grader(self.spec.id, quiz_id)
         try:
-            questions = self.client.quiz(self.spec.id, quiz_id)
+            opened = grader.open()
         except ServiceError as exc:
             return w.HTML(f"<p style='color:#c62828'>测验载入失败：{html.escape(str(exc))}</p>")
-        quiz = Quiz(questions, officer=self.officer, quiz_id=f"{self.spec.id}/{quiz_id}", pass_mark=self.spec.pass_mark,
-                    grader=self.client.grader(self.spec.id, quiz_id), on_complete=lambda _: self._refresh_status(),
-                    shuffle_seed=self._shuffle_seed(quiz_id))
+        quiz = Quiz(opened.questions, officer=self.officer, quiz_id=f"{self.spec.id}/{quiz_id}",
+                    pass_mark=self.spec.pass_mark, grader=_Opened(grader, opened),
+                    on_complete=self._service_passed, shuffle_seed=lambda officer: self._shuffle_seed(officer, quiz_id))
         return ModuleQuiz(quiz, self.status)
+
+    def _service_passed(self, result: QuizResult) -> None:
+        """The service recorded the pass (and the 学时): its word is shown once, in the module's status under the quiz
+        (the quiz itself only says 本测验已通过)."""
+        if result.message:
+            colour = "#2e7d32" if "已记入" in result.message else "inherit"
+            self.status.value = f"<p style='color:{colour}'><b>{html.escape(result.message)}</b></p>"
+        else:
+            self._refresh_status()
 
     def _passed(self, quiz_id: str, result: QuizResult) -> None:
         self.officer = result.officer

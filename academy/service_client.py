@@ -17,7 +17,8 @@ from typing import Any
 
 from ground.settings import settings
 from questionbank.model import Question
-from questionbank.quiz import Graded, GradingError, question_from_public
+from questionbank.quiz import Graded, GradingError, RoundView, question_from_public
+from questionbank.quiz_rounds import Summary
 from questionbank.reading import read_question
 from questionbank.scoring import Score
 
@@ -49,8 +50,8 @@ class ServiceClient:
         raise ServiceError("学堂服务没有回应")
 
     def quiz(self, module_id: str, quiz_id: str) -> list[Question]:
-        data = self.call("GET", f"api/quizzes/{module_id}/{quiz_id}")
-        return [question_from_public(q) for q in data["questions"]]
+        """The questions of the round this officer is at."""
+        return self.grader(module_id, quiz_id).open().questions
 
     def progress(self, year: int) -> dict[str, Any]:
         return self.call("GET", f"api/me/progress?year={year}")
@@ -77,19 +78,43 @@ class ServiceClient:
 
 
 class ServiceGrader:
-    """Grades each submission on the service (``questionbank.quiz.Grader``)."""
+    """Opens the officer's round and grades each submission on the service (``questionbank.quiz.Grader``)."""
 
     def __init__(self, client: ServiceClient, module_id: str, quiz_id: str):
         self.client, self.module_id, self.quiz_id = client, module_id, quiz_id
 
+    def open(self) -> RoundView:
+        data = self.client.call("GET", f"api/quizzes/{self.module_id}/{self.quiz_id}")
+        answered = {}
+        for qid, done in (data.get("answered") or {}).items():
+            question = _question(done["question"], bool(done["key_shown"]))
+            answered[qid] = (dict(done["responses"]), Graded(_scores(done["scores"]), question, bool(done["key_shown"])))
+        return RoundView([question_from_public(q) for q in data["questions"]], answered, _summary(data["summary"]))
+
     def grade(self, question: Question, responses: dict[str, Any]) -> Graded:
         body = {"question": question.id, "responses": responses, "request_id": uuid.uuid4().hex}
         data = self.client.call("POST", f"api/quizzes/{self.module_id}/{self.quiz_id}/answers", body)
-        full, problems = read_question(data["question"], "学堂服务", question.topic, 0)
-        if full is None:
-            raise ServiceError("学堂服务返回的题目无法显示：" + "；".join(p.message for p in problems))
-        scores = {k: Score(v["correct"], float(v["fraction"]), v.get("detail", "")) for k, v in data["scores"].items()}
-        return Graded(scores, full, bool(data.get("quiz_passed")), str(data.get("message") or ""))
+        shown = bool(data.get("key_shown", True))
+        return Graded(_scores(data["scores"]), _question(data["question"], shown), shown, _summary(data["summary"]),
+                      str(data.get("message") or ""))
+
+
+def _question(mapping: dict[str, Any], key_shown: bool) -> Question:
+    if not key_shown:
+        return question_from_public(mapping)
+    full, problems = read_question(mapping, "学堂服务", "", 0)
+    if full is None:
+        raise ServiceError("学堂服务返回的题目无法显示：" + "；".join(p.message for p in problems))
+    return full
+
+
+def _scores(data: dict[str, Any]) -> dict[str, Score]:
+    return {k: Score(v["correct"], float(v["fraction"]), v.get("detail", "")) for k, v in data.items()}
+
+
+def _summary(data: dict[str, Any]) -> Summary:
+    return Summary(int(data["round"]), bool(data["passed"]), data.get("score"), int(data["mastered"]), int(data["slots"]),
+                   bool(data["round_complete"]), bool(data["can_redo"]), str(data.get("retry_kind") or ""))
 
 
 def _message(exc: urllib.error.HTTPError) -> str:

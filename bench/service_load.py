@@ -79,12 +79,13 @@ def plain_answers(n: int) -> list[tuple[str, dict]]:
 
 
 async def run_load(base: str, tokens: dict[str, str], answers: int, rate: float | None,
-                   concurrency: int) -> dict:
+                   concurrency: int, skip: int = 0) -> dict:
     """Send every officer's answers (``answers`` 0: open the quiz, as the learning page does first): at ``rate`` a
     second whatever the replies (officers do not wait for each other: the latency at that load), or, with ``rate``
-    None, from ``concurrency`` clients back to back (capacity)."""
+    None, from ``concurrency`` clients back to back (capacity). ``skip``: the questions answered before (each question
+    of a round is answered once; another answer to it is refused)."""
     url = f"{base}/services/academy/api/quizzes/{MODULE}/{QUIZ}"
-    plan = plain_answers(answers)
+    plan = plain_answers(skip + answers)[skip:]
     if answers:
         jobs = [(token, {"question": q, "responses": r, "request_id": uuid.uuid4().hex})
                 for round_ in range(answers) for token in tokens.values() for q, r in [plan[round_]]]
@@ -196,7 +197,7 @@ def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dic
         opening = asyncio.run(run_load(base, tokens, 0, args.rate, args.concurrency))
         opening.pop("requests")
         at_rate = asyncio.run(run_load(base, tokens, args.answers, args.rate, args.concurrency))
-        capacity = asyncio.run(run_load(base, tokens, 1, None, args.concurrency))
+        capacity = asyncio.run(run_load(base, tokens, 1, None, args.concurrency, skip=args.answers))
         first = next(iter(tokens))
         spawn = time_to_learning_page(base, bench_token, first, tokens[first])
     finally:

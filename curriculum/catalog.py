@@ -20,6 +20,7 @@ from ground.vocabulary import CATEGORIES
 from questionbank.loading import load_bank
 from questionbank.model import Question
 from questionbank.quiz import draw
+from questionbank.quiz_rounds import Slots, build_slots
 
 COURSES = PROJECT_ROOT / "courses"
 LEVELS = ("基础", "进阶")
@@ -102,6 +103,14 @@ def module(module_id: str) -> ModuleSpec:
 @cache
 def bank_questions() -> tuple[Question, ...]:
     return tuple(load_bank().questions)
+
+
+def quiz_slots(module: ModuleSpec, quiz_id: str, bank: list[Question] | None = None) -> Slots:
+    """A quiz's questions, each with its stand-ins for later rounds: the bank's questions of the same topic and type
+    citing an article the module's text (its review record) or its listed questions cite (``questionbank.quiz_rounds``)."""
+    bank = list(bank if bank is not None else bank_questions())
+    listed = module.quiz(quiz_id).select(bank)
+    return build_slots(listed, bank, ((module.review or {}).get("articles") or {}))
 
 
 def validate_catalog(modules: list[ModuleSpec], bank: list[Question], required: dict[str, float]) -> list[str]:

@@ -1,29 +1,19 @@
 """The training quiz of a course notebook, as ipywidgets 8.
 
-``Quiz(questions, recorder=…, quiz_id=…)`` shows each question with its answer widgets and a 提交 button (one
-question on screen is a ``questionbank.quiz_views.QuestionView``; this module holds the rounds, the pass rule and the
-recording).
-Answers are checked in the kernel with ``questionbank.scoring.score``; every submission goes to the recorder
-as an ``Attempt`` (this package never imports ``tracker`` or ``grading``: the caller passes the recorder).
+``Quiz(questions, recorder=…, quiz_id=…)`` shows a round of questions with their answer widgets and a 提交 button each
+(one question on screen is a ``questionbank.quiz_views.QuestionView``). Which questions a round asks, whose keys are
+shown and the pass rule are ``questionbank.quiz_rounds`` – the same logic for both graders:
 
-Pass rule (通过规则). A question counts as answered correctly when every objective item of it is right
-(for a 案例分析 question: every single/multiple/judge part; its open parts are never scored automatically
-and do not count). A question whose only parts are open ones is not scored. Once the first round is
-complete, the module is passed when either
+- in the kernel (``make run``): ``LocalGrader`` checks answers with ``questionbank.scoring.score``, sends every
+  submission to the recorder as an ``Attempt`` (this package never imports ``tracker`` or ``grading``: the caller
+  passes the recorder) and rebuilds the rounds from the officer's earlier answers (``history``), so a reopened page
+  shows where he was;
+- on the site the kernel holds no keys: a ``grader`` (the 学堂服务's client) opens the round and grades each
+  submission there; the server decides, with the same rounds and rule.
 
-1. the first round's score – the mean score of its scored questions – reaches ``pass_mark``, or
-2. every scored question has been answered correctly at least once, in any round
-   (rounds after the first, started with 「再做一次（只做错题）」, hold only the questions last answered wrong).
-
-``on_complete(QuizResult)`` is called once, the first time the module is passed.
-
-Grading happens in the kernel by default (``questionbank.scoring``). On the site the kernel holds no keys: the quiz
-is built from ``public_mapping`` forms (no key, no 解析) and a ``grader`` (the 学堂服务's client) grades each
-submission, returns the full question for the feedback and says whether the quiz is passed — the server decides,
-with the same ``pass_rule``.
-
-Who is answering comes from ``identify_officer`` (one small function a notebook layer may replace by
-assigning ``questionbank.quiz.identify_officer``); when it knows no one, the quiz asks for the 人员编号 first.
+``on_complete(QuizResult)`` is called once, the first time the quiz is passed. Who is answering comes from
+``identify_officer`` (one small function a notebook layer may replace by assigning ``questionbank.quiz.identify_officer``);
+when it knows no one, the quiz asks for the 人员编号 first.
 """
 
 from __future__ import annotations
@@ -36,7 +26,9 @@ from typing import Any, Callable, Iterable, Protocol
 import ipywidgets as widgets
 
 from ground.identity import officer_from_environment
+from questionbank.laws import Citation
 from questionbank.model import Part, Question
+from questionbank.quiz_rounds import Answer, Progress, Summary
 from questionbank.quiz_views import QuestionView, escape_html
 from questionbank.scoring import MULTIPLE_RULES, Score, score
 
@@ -75,8 +67,9 @@ class QuizResult:
     officer: str
     score: float  # the first round's score, 0 … 1 (1.0 when no question is scored automatically)
     passed: bool
-    answered: int  # questions answered
-    correct: int  # questions answered correctly at least once
+    answered: int  # questions (slots) of the quiz
+    correct: int  # slots answered right
+    message: str = ""  # the grader's word on the module (e.g. 学时 recorded), plain text
 
 
 @dataclass(frozen=True)
@@ -84,9 +77,20 @@ class Graded:
     """A grader's answer to one submission."""
 
     scores: dict[str, Score]  # by part id ("" for a question without parts)
-    question: Question  # the full question (key, 解析, basis) for the feedback
-    quiz_passed: bool = False
-    message: str = ""  # what the grader wants the officer to read (e.g. 学时 recorded), plain text
+    question: Question  # the question for the feedback: with key and 解析 when key_shown, else without
+    key_shown: bool = True
+    summary: Summary | None = None
+    message: str = ""  # what the grader wants the officer to read about the module (e.g. 学时 recorded), plain text
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """The round to show: its questions and those already answered in it (a reopened page)."""
+
+    questions: list[Question]
+    answered: dict[str, tuple[dict[str, Any], Graded]]  # question id -> (responses, graded)
+    summary: Summary
 
 
 class GradingError(Exception):
@@ -94,15 +98,61 @@ class GradingError(Exception):
 
 
 class Grader(Protocol):
+    def open(self) -> RoundView: ...
+
     def grade(self, question: Question, responses: dict[str, Any]) -> Graded: ...
 
 
-def pass_rule(first_round_done: bool, first_score: float | None, scored_ids: set[str], ever_correct: set[str],
-              pass_mark: float) -> bool:
-    """The pass rule of the module docstring, for the kernel's quiz and the server alike."""
-    if not first_round_done:
-        return False
-    return (first_score is not None and first_score + 1e-9 >= pass_mark) or scored_ids <= ever_correct
+def grade_items(question: Question, responses: dict[str, Any], multiple_rule: str = "all_or_nothing") -> dict[str, Score]:
+    """The score of each item of a submission (one per 案例分析 part, "" otherwise)."""
+    items = {p.id: p for p in question.parts} if question.parts else {"": question}
+    return {key: score(item, responses.get(key), multiple_rule) for key, item in items.items()}
+
+
+def answer_of(question_id: str, scores: dict[str, Score], responses: dict[str, Any]) -> Answer:
+    """The record of one submission the rounds take: right when every objective item is right."""
+    objective = [s for s in scores.values() if s.correct is not None]
+    if not objective:
+        return Answer(question_id, None, 0.0, responses)
+    return Answer(question_id, all(s.correct for s in objective), sum(s.fraction for s in objective) / len(objective),
+                  responses)
+
+
+class LocalGrader:
+    """Grades in the kernel against the bank's keys and keeps the rounds (``make run``)."""
+
+    def __init__(self, progress: Progress, officer: str, quiz_id: str = "", recorder: Recorder | None = None,
+                 multiple_rule: str = "all_or_nothing"):
+        self.progress, self.officer, self.quiz_id = progress, officer, quiz_id
+        self.recorder, self.multiple_rule = recorder, multiple_rule
+
+    def open(self) -> RoundView:
+        """The round to show now: the current one, or the next when the current is complete and not passed."""
+        progress = self.progress
+        if progress.round_complete and not progress.passed:
+            progress.next_round()
+        answered = {}
+        for qid, answer in progress.answered.items():
+            question = progress.by_id[qid]
+            scores = grade_items(question, answer.response, self.multiple_rule)
+            answered[qid] = (answer.response, Graded(scores, question, progress.shown_keys.get(qid, True)))
+        return RoundView(progress.questions, answered, progress.summary())
+
+    def grade(self, question: Question, responses: dict[str, Any]) -> Graded:
+        question = self.progress.by_id.get(question.id, question)
+        scores = grade_items(question, responses, self.multiple_rule)
+        now = datetime.now(timezone.utc)
+        warnings = []
+        for key, result in scores.items():
+            attempt = Attempt(self.officer, self.quiz_id, f"{question.id}/{key}" if key else question.id,
+                              responses.get(key), result.correct, result.fraction, now)
+            if self.recorder is not None:
+                try:
+                    self.recorder.record_attempt(attempt)
+                except Exception as exc:  # shown to the officer: a lost record means lost 学时
+                    warnings.append(f"作答记录保存失败，请联系管理员：{exc}")
+        shown = self.progress.record(answer_of(question.id, scores, responses))
+        return Graded(scores, question, shown, self.progress.summary(), warnings=tuple(warnings))
 
 
 def public_mapping(question: Question) -> dict[str, Any]:
@@ -115,13 +165,24 @@ def public_mapping(question: Question) -> dict[str, Any]:
     return out
 
 
+def keyless_mapping(question: Question) -> dict[str, Any]:
+    """The feedback of a question that will come back: the public form and the articles to reread, no key, no 解析."""
+    out = public_mapping(question)
+    out["basis"] = [str(c) for c in question.basis]
+    for part, item in zip(out.get("parts") or [], question.parts):
+        part["basis"] = [str(c) for c in item.basis]
+    return out
+
+
 def question_from_public(mapping: dict[str, Any]) -> Question:
-    """A question to show from its public form (it cannot be graded in the kernel)."""
-    parts = [Part(id=str(p["id"]), type=str(p["type"]), stem=str(p["stem"]), options=dict(p.get("options") or {}))
+    """A question to show from its public (or keyless feedback) form (it cannot be graded in the kernel)."""
+    parts = [Part(id=str(p["id"]), type=str(p["type"]), stem=str(p["stem"]), options=dict(p.get("options") or {}),
+                  basis=[Citation.parse(c) for c in p.get("basis") or []])
              for p in mapping.get("parts") or []]
     return Question(id=str(mapping["id"]), type=str(mapping["type"]), stem=str(mapping["stem"]), topic="",
                     difficulty=1, category="legal", domains=[], status="reviewed",
-                    options=dict(mapping.get("options") or {}), unit=str(mapping.get("unit") or ""), parts=parts)
+                    options=dict(mapping.get("options") or {}), unit=str(mapping.get("unit") or ""), parts=parts,
+                    basis=[Citation.parse(c) for c in mapping.get("basis") or []])
 
 
 def identify_officer(officer: str | None = None) -> str | None:
@@ -166,12 +227,17 @@ def _percent(x: float) -> str:
 
 
 class Quiz:
-    """A training quiz; ``Quiz.widget`` is the container to display (see the module docstring for the pass rule)."""
+    """A training quiz; ``Quiz.widget`` is the container to display (rounds and pass rule: ``questionbank.quiz_rounds``).
+
+    ``alternates`` gives each listed question's stand-ins for later rounds (``quiz_rounds.build_slots``); ``history``
+    returns an officer's earlier answers to this quiz, oldest first, so the rounds go on where he left them."""
 
     def __init__(self, questions: list[Question], recorder: Recorder | None = None, officer: str | None = None,
                  quiz_id: str = "", pass_mark: float = 0.6,
                  on_complete: Callable[[QuizResult], Any] | None = None, multiple_rule: str = "all_or_nothing",
-                 grader: Grader | None = None, shuffle_seed: Any = None):
+                 grader: Grader | None = None, shuffle_seed: Any = None,
+                 alternates: dict[str, Iterable[Question]] | None = None,
+                 history: Callable[[str], Iterable[Answer]] | None = None):
         questions = list(questions)
         if not questions:
             raise ValueError("测验至少要有一道题")
@@ -184,17 +250,18 @@ class Quiz:
         self.questions = questions
         self.recorder, self.quiz_id, self.pass_mark = recorder, quiz_id, pass_mark
         self.on_complete, self.multiple_rule, self.grader = on_complete, multiple_rule, grader
-        self.shuffle_seed = shuffle_seed  # e.g. (officer, quiz, attempt): options shown in an order drawn from it, per round
+        # e.g. "officer/module/quiz", or a function of the officer giving it: options shown in an order drawn from it,
+        # per round, and the order of the stand-ins; None: the bank's order
+        self._seed_source = shuffle_seed
+        self.slots = [(q, *(alternates or {}).get(q.id, ())) for q in questions]
+        self.history = history
         self.officer = identify_officer(officer)
+        self.shuffle_seed = self._seed_for(self.officer)
         self.round = 0
-        self.first_round_done = False
-        self.first_round_score: float | None = None  # None when no question is scored automatically
-        self.scored_ids = {q.id for q in questions if q.type != "case" or any(p.type != "open" for p in q.parts)}
-        self.ever_correct: set[str] = set()
-        self.result: QuizResult | None = None  # set when the module is first passed
+        self.state: Summary | None = None
+        self.result: QuizResult | None = None  # set when the quiz is first passed
         self.views: list[QuestionView] = []
         self._complete_error = ""
-        self._server_message = ""
 
         self.officer_text = widgets.Text(placeholder="人员编号", description="")
         self.officer_button = widgets.Button(description="确定")
@@ -203,11 +270,14 @@ class Quiz:
         self.officer_box = widgets.VBox()
         self.questions_box = widgets.VBox()
         self.summary = widgets.HTML()
-        self.redo_button = widgets.Button(description="再做一次（只做错题）", layout=widgets.Layout(display="none"))
+        self.redo_button = widgets.Button(description="再做一次", layout=widgets.Layout(display="none"))
         self.redo_button.on_click(lambda _: self.redo())
         self.widget = widgets.VBox([self.officer_box, self.questions_box, self.summary, self.redo_button])
         self._show_officer()
-        self._start_round(questions)
+        if self.officer:
+            self._open()
+        else:  # shown, not answerable, until the officer is known
+            self._show_round(RoundView(questions, {}, Summary(1, False, None, 0, len(questions), False, False)))
 
     # --- who is answering --------------------------------------------------------------------------------
 
@@ -227,21 +297,50 @@ class Quiz:
             return
         remember_officer(value)
         self.officer = value
+        self.shuffle_seed = self._seed_for(value)
         self._show_officer()
-        for view in self.views:
-            view.set_active(not view.submitted)
+        self._open()
+
+    def _seed_for(self, officer: str | None) -> Any:
+        source = self._seed_source
+        return source(officer or "") if callable(source) else source
 
     # --- rounds ------------------------------------------------------------------------------------------
 
-    def _start_round(self, questions: list[Question]) -> None:
-        self.round += 1
+    def _local_grader(self) -> LocalGrader:
+        officer = self.officer or ""
+        seed = f"{self.shuffle_seed}" if self.shuffle_seed is not None else f"{officer}/{self.quiz_id}"
+        answers = list(self.history(officer)) if self.history is not None else []
+        progress = Progress(self.slots, seed, self.pass_mark, answers)
+        return LocalGrader(progress, officer, self.quiz_id, self.recorder, self.multiple_rule)
+
+    def _open(self) -> None:
+        if self.grader is None:
+            self.grader = self._local_grader()
+        try:
+            view = self.grader.open()
+        except GradingError as exc:
+            self.summary.value = f'<span style="color:#c62828">{escape_html(str(exc))}</span>'
+            return
+        self._show_round(view)
+
+    def _show_round(self, round_view: RoundView) -> None:
+        self.round = round_view.summary.round
+        self.state = round_view.summary
         seed = None if self.shuffle_seed is None else f"{self.shuffle_seed}/{self.round}"
-        self.views = [QuestionView(i, q, seed) for i, q in enumerate(questions, 1)]
+        self.views = [QuestionView(i, q, seed) for i, q in enumerate(round_view.questions, 1)]
         for view in self.views:
             view.submit_button.on_click(lambda _, v=view: self.submit(v))
-            view.set_active(bool(self.officer))
+            done = round_view.answered.get(view.question.id)
+            if done is not None:
+                responses, graded = done
+                for key, inp in view.inputs.items():
+                    inp.restore(responses.get(key))
+                self._apply(view, graded)
+            view.set_active(bool(self.officer) and not view.submitted)
         self.questions_box.children = [v.widget for v in self.views]
-        self.redo_button.layout.display = "none"
+        if self.state.passed:
+            self._passed("")
         self._update_summary()
 
     def wrong(self) -> list[Question]:
@@ -249,93 +348,55 @@ class Quiz:
         return [v.question for v in self.views if v.correct is False]
 
     def redo(self) -> None:
-        """Start a round with only the questions answered wrong (once the current round is complete)."""
-        wrong = self.wrong()
-        if self.round_complete and wrong:
-            self._start_round(wrong)
+        """「再做一次」: the next round, once the current one is complete and the quiz is not passed."""
+        if self.state is not None and self.state.can_redo and self.round_complete:
+            self._open()
 
     @property
     def round_complete(self) -> bool:
         return all(v.submitted for v in self.views)
 
-    def round_score(self) -> float | None:
-        """Mean score of the scored questions of this round (None when none is scored)."""
-        scored = [v for v in self.views if v.scored]
-        return sum(v.fraction for v in scored) / len(scored) if scored else None
-
     @property
     def passed(self) -> bool:
-        """The pass rule (module docstring): after the first round, its score reaches the pass mark,
-        or every scored question has been answered correctly at least once."""
-        return pass_rule(self.first_round_done, self.first_round_score, self.scored_ids, self.ever_correct,
-                         self.pass_mark)
+        return self.result is not None
 
     # --- submitting --------------------------------------------------------------------------------------
 
     def submit(self, view: QuestionView) -> None:
-        """Check, record and show one question (the 提交 button)."""
-        if view.submitted or not self.officer or view not in self.views:
+        """Grade, record and show one question (the 提交 button)."""
+        if view.submitted or not self.officer or view not in self.views or self.grader is None:
             return
         if not all(inp.answered() for inp in view.inputs.values() if inp.item.type != "open"):
             view.feedback.value = '<span style="color:#c62828">请先作答再提交</span>'
             return
-        warnings = []
-        if self.grader is not None:
-            if not self._grade_remotely(view):
-                return
-            self._after_submit(view, warnings)
-            return
-        now = datetime.now(timezone.utc)
-        for key, inp in view.inputs.items():
-            response = inp.response()
-            result = score(inp.item, response, self.multiple_rule)
-            view.scores[key] = result
-            attempt = Attempt(self.officer, self.quiz_id, view.item_id(key), response, result.correct,
-                              result.fraction, now)
-            if self.recorder is not None:
-                try:
-                    self.recorder.record_attempt(attempt)
-                except Exception as exc:  # shown to the officer: a lost record means lost 学时
-                    warnings.append(f"作答记录保存失败，请联系管理员：{exc}")
-        self._after_submit(view, warnings)
-
-    def _grade_remotely(self, view: QuestionView) -> bool:
         responses = {key: inp.response() for key, inp in view.inputs.items()}
         try:
             graded = self.grader.grade(view.question, responses)
         except GradingError as exc:
             view.feedback.value = f'<span style="color:#c62828">{escape_html(str(exc))}</span>'
-            return False
+            return
+        self._apply(view, graded)
+        view.set_active(False)
+        if graded.summary is not None:
+            self.state = graded.summary
+            if graded.summary.passed:
+                self._passed(graded.message)
+        self._update_summary()
+
+    def _apply(self, view: QuestionView, graded: Graded) -> None:
         view.scores = dict(graded.scores)
         view.question = graded.question
         for key, inp in view.inputs.items():
             inp.item = graded.question if not key else next(p for p in graded.question.parts if p.id == key)
-        if graded.quiz_passed and self.result is None:
-            self.result = QuizResult(self.quiz_id, self.officer or "", self.round_score() or 0.0, True,
-                                     len(self.questions), len(self.ever_correct))
-            self._server_message = graded.message
-            if self.on_complete is not None:
-                self.on_complete(self.result)
-        return True
-
-    def _after_submit(self, view: QuestionView, warnings: list[str]) -> None:
         view.submitted = True
-        view.set_active(False)
-        if view.correct:
-            self.ever_correct.add(view.question.id)
-        view.show(warnings)
-        if self.round == 1 and self.round_complete:
-            self.first_round_done, self.first_round_score = True, self.round_score()
-        if self.grader is None:
-            self._check_complete()
-        self._update_summary()
+        view.show(list(graded.warnings), graded.key_shown)
 
-    def _check_complete(self) -> None:
-        if self.result is not None or not self.passed:
+    def _passed(self, message: str) -> None:
+        if self.result is not None or self.state is None:
             return
-        first = 1.0 if self.first_round_score is None else self.first_round_score
-        self.result = QuizResult(self.quiz_id, self.officer or "", first, True, len(self.questions),
-                                 len(self.ever_correct))
+        score = 1.0 if self.state.score is None else self.state.score
+        self.result = QuizResult(self.quiz_id, self.officer or "", score, True, self.state.slots, self.state.mastered,
+                                 message)
         if self.on_complete is not None:
             try:
                 self.on_complete(self.result)
@@ -343,26 +404,31 @@ class Quiz:
                 self._complete_error = f"完成情况登记失败，请联系管理员：{exc}"
 
     def _update_summary(self) -> None:
+        state = self.state
         answered = sum(v.submitted for v in self.views)
-        head = f"第{self.round}轮（错题重做）　" if self.round > 1 else ""
-        parts = [f"{head}已答 {answered}/{len(self.views)}"]
-        current = self.round_score()
-        if current is not None:
-            got = sum(v.fraction for v in self.views if v.scored and v.submitted)
-            parts.append(f"得分 {_percent(got / sum(v.scored for v in self.views))}（合格线 {_percent(self.pass_mark)}）")
+        head = f"第{self.round}轮　" if self.round > 1 else ""
+        parts = [f"{head}本轮已答 {answered}/{len(self.views)}"]
+        if state is not None and state.slots:
+            parts.append(f"已答对 {state.mastered}/{state.slots} 题")
+        if state is not None and state.score is not None:
+            parts.append(f"得分 {_percent(state.score)}（合格线 {_percent(self.pass_mark)}）")
         lines = ["　".join(parts)]
-        if self.round_complete:
-            wrong = len(self.wrong())
-            if self.round == 1 and current is not None:
-                met = current + 1e-9 >= self.pass_mark
-                lines.append("本轮已全部作答，" + ("达到合格线。" if met else "未达到合格线。"))
-            if wrong:
-                lines.append(f"有 {wrong} 题答错，可以点「再做一次（只做错题）」。")
-            self.redo_button.layout.display = "" if wrong else "none"
+        redo = False
         if self.result is not None:
-            lines.append('<b style="color:#1a7f37">本模块已通过。</b>')
-        if self._server_message:
-            lines.append(f'<b style="color:#1a7f37">{escape_html(self._server_message)}</b>')
+            lines.append('<b style="color:#1a7f37">本测验已通过。</b>')
+        elif state is not None and self.round_complete and self.views:
+            wrong = len(self.wrong())
+            if state.can_redo and state.retry_kind == "wrong":
+                lines.append(f"本轮有 {wrong} 题答错。点「再做一次」：答错的题换成同一知识点的新题"
+                             "（题库中没有新题的，原题再出现，选项顺序不同）。")
+            elif state.can_redo:
+                lines.append("每题都已答对，但得分未达到合格线：点「再做一次」再做一组新题。")
+            else:
+                lines.append("本测验的题目已全部做过，仍未达到通过条件，请联系培训管理员。")
+            redo = state.can_redo
+        self.redo_button.layout.display = "" if redo else "none"
+        lines.append(f"<small>通过条件：每道题（或替换它的新题）都答对过，且按每题最后一次作答计得分达到合格线 "
+                     f"{_percent(self.pass_mark)}。</small>")
         if self._complete_error:
             lines.append(f'<span style="color:#c62828">{escape_html(self._complete_error)}</span>')
         self.summary.value = "<br>".join(lines)

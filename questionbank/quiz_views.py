@@ -60,6 +60,15 @@ def _shown_letter(index: int) -> str:
     return chr(ord("A") + index)
 
 
+def shown_order(item: Question | Part, shuffle_seed: Any = None) -> list[str]:
+    """The bank's option letters of a choice item in the order shown to the officer for this seed (the bank's order
+    without a seed, or for items that are not single or multiple choice)."""
+    order = list(item.options)
+    if shuffle_seed is not None and item.type in ("single", "multiple"):
+        random.Random(f"{shuffle_seed}/{item.id}").shuffle(order)
+    return order
+
+
 class AnswerInput:
     """The answer widgets of one question or 案例分析 part, and the response they hold (JSON).
 
@@ -70,9 +79,7 @@ class AnswerInput:
     def __init__(self, item: Question | Part, shuffle_seed: Any = None):
         self.item = item
         self.checkboxes: dict[str, widgets.Checkbox] = {}
-        self.order: list[str] = list(item.options)  # the bank's letters, in the order shown
-        if shuffle_seed is not None and item.type in ("single", "multiple"):
-            random.Random(f"{shuffle_seed}/{item.id}").shuffle(self.order)
+        self.order: list[str] = shown_order(item, shuffle_seed)  # the bank's letters, in the order shown
         self.shown = {letter: _shown_letter(i) for i, letter in enumerate(self.order)}  # bank letter -> shown
         if item.type == "single":
             options = [(f"{self.shown[k]}. {item.options[k]}", k) for k in self.order]
@@ -111,6 +118,17 @@ class AnswerInput:
         if self.checkboxes:
             return [k for k, box in self.checkboxes.items() if box.value]
         return self.control.value
+
+    def restore(self, value: Any) -> None:
+        """Show a response recorded earlier (a reopened page)."""
+        if self.checkboxes:
+            for letter, box in self.checkboxes.items():
+                box.value = letter in (value or [])
+        elif value is not None:
+            try:
+                self.control.value = value
+            except Exception:  # a response the widget cannot hold (the item changed): leave it empty
+                pass
 
     def answered(self) -> bool:
         value = self.response()
@@ -171,11 +189,13 @@ class QuestionView:
             inp.set_disabled(not active)
         self.submit_button.disabled = not active
 
-    def show(self, warnings: list[str]) -> None:
+    def show(self, warnings: list[str], key_shown: bool = True) -> None:
+        """The feedback after 提交: the verdict once; the key and 解析 when ``key_shown``, else only the articles to
+        reread (the question will come back, see ``questionbank.quiz_rounds``)."""
         q = self.question
         for key, part_html in self.part_feedback.items():
             part = self.inputs[key].item
-            part_html.value = _part_feedback(part, self.scores[key], self.inputs[key].key_text())
+            part_html.value = _part_feedback(part, self.scores[key], self.inputs[key].key_text(), key_shown)
         lines = []
         if q.type == "case":
             objective = [s for s in self.scores.values() if s.correct is not None]
@@ -183,8 +203,13 @@ class QuestionView:
                 lines.append(f"客观小题答对 {sum(1 for s in objective if s.correct)}/{len(objective)}")
         else:
             lines.append(_verdict(self.scores[""]))
-            lines.append(f"正确答案：{escape_html(self.inputs[''].key_text())}")
-        lines += _explanation(q.explanation, q.basis)
+            if key_shown:
+                lines.append(f"正确答案：{escape_html(self.inputs[''].key_text())}")
+        if key_shown:
+            lines += _explanation(q.explanation, q.basis)
+        else:
+            lines += _explanation("", q.basis)
+            lines.append("本题稍后会再出现（选项顺序不同），请先重读上面的法律依据。")
         lines += [f'<span style="color:#c62828">{escape_html(w)}</span>' for w in warnings]
         self.feedback.value = "<br>".join(lines)
 
@@ -203,11 +228,13 @@ def _explanation(explanation: str, basis: list[Citation]) -> list[str]:
     return lines
 
 
-def _part_feedback(part: Part, s: Score, key_shown: str) -> str:
+def _part_feedback(part: Part, s: Score, key_text: str, key_shown: bool = True) -> str:
+    if not key_shown:
+        return "<br>".join([_verdict(s)] + _explanation("", part.basis))
     if part.type == "open":
         points = "".join(f"<li>{escape_html(r.point)}（{_num(r.score)}分）</li>" for r in part.rubric)
         lines = [f"参考答案：{escape_html(part.reference)}",
                  f"评分要点（共{_num(part.points)}分，请自查，本小题不自动评分）：<ul>{points}</ul>"]
     else:
-        lines = [_verdict(s), f"正确答案：{escape_html(key_shown)}"]
+        lines = [_verdict(s), f"正确答案：{escape_html(key_text)}"]
     return "<br>".join(lines + _explanation("", part.basis))

@@ -81,6 +81,12 @@ def record_quiz_attempt(officer_no: str, module_id: str, quiz_id: str, question_
         study.record_attempt(s, officer_no, module_id, quiz_id, question_id, response, correct, fraction, at)
 
 
+def quiz_history(officer_no: str, module_id: str, quiz_id: str, year: int, url: str | None = None) -> list[dict]:
+    """An officer's submissions to a quiz this year, oldest first (``study.quiz_history``)."""
+    with db.session(url) as s:
+        return study.quiz_history(s, officer_no, module_id, quiz_id, year)
+
+
 def record_quiz_pass(officer_no: str, module_id: str, quiz_id: str, score: float, on: dt.date | None = None,
                      url: str | None = None) -> set[str]:
     """Record a passed quiz; the set of this module's quizzes the officer has passed this year."""

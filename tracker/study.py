@@ -78,7 +78,8 @@ def find_officer(session: Session, login: str) -> Officer | None:
     return session.scalar(select(Officer).where(func.lower(Officer.officer_no) == login.strip().lower()))
 
 
-_SUBMISSIONS = select(QuizAttempt.question_id, QuizAttempt.request_id, QuizAttempt.correct, QuizAttempt.fraction).where(
+_SUBMISSIONS = select(QuizAttempt.question_id, QuizAttempt.request_id, QuizAttempt.correct, QuizAttempt.fraction,
+                      QuizAttempt.response).where(
     QuizAttempt.officer_id == bindparam("officer_id"), QuizAttempt.module_id == bindparam("module_id"),
     QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.request_id.is_not(None),
     QuizAttempt.answered_at >= bindparam("start"), QuizAttempt.answered_at < bindparam("end"),
@@ -110,12 +111,35 @@ def record_submission(session: Session, officer_id: int, module_id: str, quiz_id
 
 def submissions(session: Session, officer_id: int, module_id: str, quiz_id: str, year: int) -> list[dict]:
     """This year's answering requests of a quiz, oldest first: question id, request, correct (None: not scored)
-    and fraction of each objective item, at the server's time."""
+    and fraction of each objective item, and the responses by part ("" for a question without parts), at the
+    server's time."""
     rows = session.connection().execute(_SUBMISSIONS, {
         "officer_id": officer_id, "module_id": module_id, "quiz_id": quiz_id,
         "start": dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc), "end": dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)})
-    out: dict[str, dict] = {}
-    for question_id, request_id, correct, fraction in rows:
-        sub = out.setdefault(request_id, {"question": question_id.split("/")[0], "request": request_id, "items": []})
+    return _grouped((request_id, question_id, correct, fraction, response)
+                    for question_id, request_id, correct, fraction, response in rows)
+
+
+def _grouped(rows) -> list[dict]:
+    out: dict[object, dict] = {}
+    for key, question_id, correct, fraction, response in rows:
+        question, _, part = question_id.partition("/")
+        sub = out.setdefault(key, {"question": question, "request": key, "items": [], "responses": {}})
         sub["items"].append((correct, float(fraction)))
+        sub["responses"][part] = json.loads(response)
     return list(out.values())
+
+
+def quiz_history(session: Session, officer_no: str, module_id: str, quiz_id: str, year: int) -> list[dict]:
+    """The same as ``submissions`` for an officer by 人员编号, whoever recorded the attempts (the local recorder writes
+    no request id: one submission is then the rows of a question with the same time)."""
+    rows = session.execute(
+        select(QuizAttempt.request_id, QuizAttempt.question_id, QuizAttempt.correct, QuizAttempt.fraction,
+               QuizAttempt.response, QuizAttempt.answered_at)
+        .join(Officer, QuizAttempt.officer_id == Officer.id)
+        .where(Officer.officer_no == officer_no, QuizAttempt.module_id == module_id, QuizAttempt.quiz_id == quiz_id,
+               QuizAttempt.answered_at >= dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc),
+               QuizAttempt.answered_at < dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc))
+        .order_by(QuizAttempt.id))
+    return _grouped((request_id or (question_id.split("/")[0], at), question_id, correct, fraction, response)
+                    for request_id, question_id, correct, fraction, response, at in rows)

@@ -82,14 +82,56 @@ def test_a_retried_request_is_recorded_once_and_says_so(roster):
         assert s.scalar(select(func.count(QuizAttempt.id))) == (len(q.parts) or 1)
 
 
-def test_wrong_answers_in_the_first_round_do_not_pass_until_each_is_answered_right(roster):
+def full(question_id):
+    return next(q for candidates in catalog.quiz_slots(catalog.module(MODULE), QUIZ) for q in candidates
+                if q.id == question_id)
+
+
+def test_wrong_answers_bring_stand_ins_and_the_quiz_passes_once_each_is_answered_right(roster):
+    first = [q["id"] for q in quizzes.public_quiz(MODULE, QUIZ, "A0002", NOW)["questions"]]
+    assert first == [q.id for q in questions()]
+    for i, qid in enumerate(first):
+        result = quizzes.answer("A0002", MODULE, QUIZ, qid, responses(full(qid), right=False), f"wrong-{i:04d}", NOW)
+    wrong = len(first) - result.summary["mastered"]
+    assert not result.quiz_passed and result.summary["can_redo"] and wrong > 0
+    shown = quizzes.public_quiz(MODULE, QUIZ, "A0002", NOW)  # the page reopened: round 2
+    assert shown["summary"]["round"] == 2 and shown["answered"] == {}
+    second = [q["id"] for q in shown["questions"]]
+    assert len(second) == wrong and set(second) - set(first)  # stand-ins where the bank has them
+    for i, qid in enumerate(second):
+        result = quizzes.answer("A0002", MODULE, QUIZ, qid, responses(full(qid)), f"right-{i:04d}", NOW)
+        assert result.key_shown and result.question["answer"] is not None
+    mastered = result.summary["mastered"]
+    while not result.quiz_passed:  # a new set, until the score counting each question at its latest answer is met
+        shown = quizzes.public_quiz(MODULE, QUIZ, "A0002", NOW)
+        assert shown["summary"]["can_redo"] or shown["summary"]["round"] > 2
+        for i, q in enumerate(shown["questions"]):
+            result = quizzes.answer("A0002", MODULE, QUIZ, q["id"], responses(full(q["id"])),
+                                    f"more-{shown['summary']['round']}-{i:03d}", NOW)
+    assert mastered == len(first) and result.module_completed
+
+
+def test_a_reopened_quiz_shows_the_answers_given_and_hides_the_keys_of_questions_that_come_back(roster):
     qs = questions()
-    for i, q in enumerate(qs):
-        result = quizzes.answer("A0002", MODULE, QUIZ, q.id, responses(q, right=False), f"wrong-{i:04d}", NOW)
-    assert not result.quiz_passed
-    for i, q in enumerate(qs):
-        result = quizzes.answer("A0002", MODULE, QUIZ, q.id, responses(q), f"right-{i:04d}", NOW)
-    assert result.quiz_passed
+    right = quizzes.answer("A0001", MODULE, QUIZ, qs[0].id, responses(qs[0]), "reopen-0001", NOW)
+    assert right.key_shown and right.summary["round"] == 1
+    shown = quizzes.public_quiz(MODULE, QUIZ, "A0001", NOW)
+    assert [q["id"] for q in shown["questions"]] == [q.id for q in qs] and list(shown["answered"]) == [qs[0].id]
+    done = shown["answered"][qs[0].id]
+    assert done["responses"] == responses(qs[0]) and done["key_shown"] and done["question"]["explanation"]
+    # a question asked in another round than the current one is refused
+    later = next(q for c in catalog.quiz_slots(catalog.module(MODULE), QUIZ) for q in c[1:])
+    with pytest.raises(quizzes.Refused) as refused:
+        quizzes.answer("A0001", MODULE, QUIZ, later.id, responses(later), "reopen-0002", NOW)
+    assert refused.value.status == 409
+    # a question without a stand-in left, answered wrong: no key, no 解析, only the articles to reread
+    slots = catalog.quiz_slots(catalog.module(MODULE), QUIZ)
+    alone = next((c[0] for c in slots if len(c) == 1 and c[0].type in ("single", "judge")), None)
+    if alone is not None:
+        result = quizzes.answer("A0001", MODULE, QUIZ, alone.id, responses(alone, right=False), "reopen-0003", NOW)
+        text = json.dumps(result.to_json(), ensure_ascii=False, default=str)
+        assert not result.key_shown and '"answer"' not in text and '"explanation"' not in text
+        assert result.question["basis"] and alone.explanation not in text
 
 
 @pytest.mark.parametrize("bad, status, words", [
