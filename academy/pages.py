@@ -22,7 +22,8 @@ from ground.settings import PROJECT_ROOT, settings
 
 PAGE_THEME = Path(__file__).resolve().parent / "page_theme"  # a Jupyter data folder: voila/templates/academy
 HOME_PAGE = "voila/render/index.ipynb"
-PAGE_EXTENSIONS = ("jupyterlab_pygments",)  # Voilà brings the widgets; no nbgrader, no notebook extensions
+# JupyterLab extensions the pages do not load (nbgrader's menus and the notebook's would only fail in a page)
+HIDDEN_EXTENSIONS = ("@jupyter/nbgrader", "@jupyter-notebook/lab-extension", "@voila-dashboards/jupyterlab-preview")
 
 
 def home_url(port: int) -> str:
@@ -35,7 +36,7 @@ def pages_command(port: int) -> list[str]:
         f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
         "--VoilaConfiguration.template=academy", "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
-        *(f"--VoilaConfiguration.extension_allowlist={name}" for name in PAGE_EXTENSIONS),
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in HIDDEN_EXTENSIONS),
     ]
 
 
