@@ -159,7 +159,7 @@ def study(page, printed, port, spec, stems):
     page.get_by_text("答题人：张伟（某县市场监督管理局）").wait_for()
     page.get_by_text("年度学习进度").wait_for()
     check_page(page, "学习首页")
-    assert page.title() == "执法学堂 · 学习首页 · 执法学堂"
+    assert page.title() == "执法学堂 · 学习首页 · 执法学堂" and page.evaluate("() => document.documentElement.lang") == "zh-CN"
 
     # a module, in the same window; the officer is remembered
     page.get_by_role("link", name=spec.title).click()
