@@ -59,7 +59,7 @@ def cmd_pages(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("pages", help="启动学习页面（执法人员用；make run）",
+    p = subparsers.add_parser("pages", help="启动执法人员的学习页面（单机）",
                               description="在本机启动执法人员的学习页面：学习首页和各课程模块，不显示代码。",
                               epilog="示例：\n  academy pages\n  PORT=9000 academy pages\n  academy pages --port 9000",
                               formatter_class=argparse.RawDescriptionHelpFormatter)
