@@ -5,7 +5,8 @@ several officers, the page asks for the 人员编号, normalises it the way peop
 lower case: 「ａ ０００１」 is A0001), looks it up in the roster of the local ledger and asks 「您是 张伟（某县市场监督管理局）
 吗？」 before anything is recorded. A number that is not on the roster is refused: officers are never created by typing.
 The choice is kept in the data folder (never in ``courses/``), so every module page knows it; 切换答题人 changes it.
-``ACADEMY_OFFICER`` (or the hub login) fixes the officer for the machine's configuration: then there is nothing to switch.
+``ACADEMY_OFFICER`` (or the hub login) fixes the officer for the machine's configuration: then there is nothing to switch;
+an ``ACADEMY_OFFICER`` not on the roster is not used (the page asks, as it does when a confirmed officer has left).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Callable
 import ipywidgets as w
 
 from ground.files import write_text_atomic
-from ground.identity import officer_from_environment
+from ground.identity import hub_user, officer_from_environment
 from ground.settings import settings
 from tracker import db, study
 
@@ -94,12 +95,21 @@ def forget() -> None:
     (settings.home / OFFICER_FILE).unlink(missing_ok=True)
 
 
-def current_officer(explicit: str | None = None) -> str | None:
-    """The argument, else the environment's officer (``ground.identity``), else the one confirmed on this machine."""
-    for candidate in (explicit, officer_from_environment()):
-        if candidate and candidate.strip():
-            return candidate.strip()
-    return chosen_officer()
+def page_officer(explicit: str | None = None) -> tuple[str | None, bool]:
+    """Who answers on this machine's pages, and whether that is fixed (no 切换答题人): the argument; else the hub login;
+    else ``ACADEMY_OFFICER`` when it is on the roster; else the officer confirmed on this machine while still on the
+    roster; else nobody (the page asks)."""
+    if explicit and explicit.strip():
+        return explicit.strip(), True
+    if hub_user():
+        return hub_user(), True
+    for candidate, fixed in ((officer_from_environment(), True), (chosen_officer(), False)):
+        if candidate:
+            try:
+                return look_up(candidate).number, fixed
+            except NotOnRoster:
+                continue
+    return None, False
 
 
 ROW = {"flex_flow": "row wrap", "align_items": "center"}

@@ -21,7 +21,7 @@ import ipywidgets as w
 from academy import identity
 from academy.service_client import ServiceClient, ServiceError
 from curriculum import catalog
-from ground.identity import hub_user, officer_from_environment
+from ground.identity import hub_user
 from ground.settings import settings
 from ground.vocabulary import CATEGORIES
 from questionbank.quiz import Attempt, Quiz, QuizResult
@@ -92,11 +92,10 @@ class Module:
     def __init__(self, module_id: str, officer: str | None = None, today: dt.date | None = None):
         self.spec = catalog.module(module_id)
         self.client = ServiceClient() if settings.service_url else None
-        self.officer = hub_user() if self.client else identity.current_officer(officer)
+        self.officer, fixed = (hub_user(), True) if self.client else identity.page_officer(officer)
         self.today = today
         self.status = w.HTML()
         self.header = w.HTML(self._header())
-        fixed = self.client is not None or bool(officer or officer_from_environment())
         self.officer_bar = identity.OfficerBar(self.officer, fixed, self._officer_changed, local=self.client is None)
         self.quizzes: list[PageQuiz] = []
         self._refresh_status()
@@ -194,8 +193,7 @@ def home(officer: str | None = None, year: int | None = None) -> w.VBox:
     def render(who: str | None) -> None:
         progress_box.children = [w.HTML(_progress_html(client, rules, who, year))]
 
-    who = hub_user() if client else identity.current_officer(officer)
-    fixed = client is not None or bool(officer or officer_from_environment())
+    who, fixed = (hub_user(), True) if client else identity.page_officer(officer)
     bar = identity.OfficerBar(who, fixed, render, local=client is None)
     render(who)
     return w.VBox([bar.widget, progress_box])

@@ -44,10 +44,22 @@ def test_an_officer_recorded_outside_the_roster_is_not_on_it(roster):
         identity.look_up("U0001")  # added under （未登记单位） for HR to complete: not on the roster
 
 
-def test_the_choice_is_kept_in_the_data_folder(roster, monkeypatch):
+def test_the_choice_is_kept_in_the_data_folder_while_the_roster_has_it(roster, monkeypatch):
     monkeypatch.delenv("ACADEMY_OFFICER", raising=False)
-    assert identity.chosen_officer() is None
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert identity.page_officer() == (None, False)
     identity.choose("A0002")
-    assert identity.current_officer() == "A0002" and identity.describe("A0002") == "李四（甲县市场监督管理局）"
+    assert identity.page_officer() == ("A0002", False) and identity.describe("A0002") == "李四（甲县市场监督管理局）"
+    identity.choose("C0001")  # has left since
+    assert identity.page_officer() == (None, False)
     identity.forget()
-    assert identity.current_officer() is None
+    assert identity.chosen_officer() is None
+
+
+def test_the_configured_officer_is_fixed_when_on_the_roster(roster, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("ACADEMY_OFFICER", "b0001")
+    assert identity.page_officer() == ("B0001", True)
+    monkeypatch.setenv("ACADEMY_OFFICER", "NOBODY")  # not on the roster: not used, the page asks
+    assert identity.page_officer() == (None, False)
+    assert identity.page_officer("T0009") == ("T0009", True)  # a caller's own argument is taken as given
