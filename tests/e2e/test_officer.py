@@ -203,6 +203,11 @@ def study(page, printed, port, spec, stems):
         answer_round(page, stems, right=True)
     page.get_by_text("恭喜完成本模块").first.wait_for()
     check_page(page, "模块页面（完成后）")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(500)
+    assert sideways(page) <= 0, "手机宽度下答题后的模块页面需要横向滚动"
+    page_screenshot(page, "officer-module-done-390.png")
+    page.set_viewport_size(DESKTOP)
 
     # back to the 学习首页: the module is done and counted, without running anything
     page.get_by_role("link", name="← 返回学习首页").click()
