@@ -13,14 +13,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="academy",
         description="执法学堂：行政执法人员培训与资格考试系统。",
-        epilog="示例：\n  academy bank validate --strict\n  academy lab",
+        epilog="示例：\n  academy bank validate --strict\n  academy pages",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="area", required=True, metavar="功能")
     bank_cli.register(sub)
     hours_cli.register(sub)
-    from academy import lab
+    from academy import lab, pages
 
+    pages.register(sub)
     lab.register(sub)
     lab.register_dashboard(sub)
     from academy import courses_cli

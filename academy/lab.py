@@ -1,10 +1,14 @@
-"""``academy lab``: JupyterLab on ``courses/`` with the data folder set."""
+"""``academy lab`` (``make lab``): JupyterLab on ``courses/`` for course authors and administrators, in Chinese.
+
+Officers do not use it: ``make run`` serves them the learning pages (``academy.pages``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -13,26 +17,21 @@ from ground.settings import PROJECT_ROOT, settings
 
 LAB_SETTINGS = {
     "@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"},
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},  # no news pop-up for officers
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},  # no news pop-up
 }
-# what officers do not use: nbgrader's authoring and instructor tools (fetching and submitting exams stays)
-DISABLED_PLUGINS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list",
-                    "@jupyter/nbgrader:validate-assignment")
 
 
 def lab_settings() -> Path:
-    """JupyterLab's application settings for the officers' lab, in the data folder: Chinese as the language
-    (jupyterlab-language-pack-zh-CN), no news pop-up, no nbgrader authoring tools."""
+    """JupyterLab's application settings, in the data folder: Chinese as the language (jupyterlab-language-pack-zh-CN),
+    no news pop-up."""
     folder = settings.home / "jupyterlab-settings"
     folder.mkdir(parents=True, exist_ok=True)
     write_text_atomic(folder / "overrides.json", json.dumps(LAB_SETTINGS, ensure_ascii=False, indent=2))
-    disabled = {"disabledExtensions": {plugin: True for plugin in DISABLED_PLUGINS}}
-    write_text_atomic(folder / "page_config.json", json.dumps(disabled, indent=2))
     return folder
 
 
-def lab_command(port: int, open_browser: bool = False) -> list[str]:
-    """The JupyterLab command line for the courses, with the officers' settings (see ``lab_settings``)."""
+def lab_command(port: int, open_browser: bool = False, token: str | None = None) -> list[str]:
+    """The JupyterLab command line for the courses (see ``lab_settings``); ``token``: the login token to use."""
     command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={PROJECT_ROOT / 'courses'}",
@@ -43,6 +42,8 @@ def lab_command(port: int, open_browser: bool = False) -> list[str]:
         "--LabApp.default_url=/lab/tree/index.ipynb",
         f"--LabApp.app_settings_dir={lab_settings()}",
     ]
+    if token:
+        command.append(f"--IdentityProvider.token={token}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     return command
@@ -51,15 +52,18 @@ def lab_command(port: int, open_browser: bool = False) -> list[str]:
 def cmd_lab(args) -> int:
     home = settings.home
     os.environ.setdefault("ACADEMY_HOME", str(home))
+    token = secrets.token_hex(16)
     print(f"数据目录：{home}")
-    print(f"学习首页：http://127.0.0.1:{args.port}/lab/tree/index.ipynb （登录令牌见下方 JupyterLab 输出的网址）")
+    print(f"课程编写（JupyterLab）：http://127.0.0.1:{args.port}/lab/tree/index.ipynb?token={token}")
+    print("执法人员的学习页面请用 make run（academy pages）。")
     sys.stdout.flush()
-    os.execv(sys.executable, lab_command(args.port, args.browser))
+    os.execv(sys.executable, lab_command(args.port, args.browser, token))
     return 0
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("lab", help="启动 JupyterLab 学习环境", description="在 courses/ 上启动 JupyterLab。",
+    p = subparsers.add_parser("lab", help="启动 JupyterLab（课程编写人员、管理员用）",
+                              description="在 courses/ 上启动 JupyterLab，供课程编写人员和管理员使用；执法人员学习请用 academy pages。",
                               epilog="示例：\n  PORT=9000 academy lab\n  academy lab --port 9000",
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8888")), help="端口（默认取 PORT，否则 8888）")

@@ -2,8 +2,9 @@
 
 A module is completed when every quiz of it has been passed (see ``questionbank.quiz`` for the pass rule); its
 学时 are then recorded once for the officer, the module and the year. Who is answering: the hub user
-(``JUPYTERHUB_USER``), else the configured ``ACADEMY_OFFICER`` (both by ``ground.identity``), else the 人员编号 the first
-quiz asked for, which is remembered in the data folder.
+(``JUPYTERHUB_USER``), else the configured ``ACADEMY_OFFICER`` (both by ``ground.identity``), else the officer confirmed
+on this machine against the roster (``academy.identity``: the 答题人 line with 切换答题人 at the top of every page).
+A page's quizzes are built for the officer answering and built anew when the officer changes.
 
 On the site (``ACADEMY_SERVICE_URL`` set by the hub) the kernel holds no keys and writes nothing: questions come from
 the 学堂服务 without keys, each answer is graded there, and the service decides and records the module's 学时.
@@ -16,9 +17,10 @@ import html
 
 import ipywidgets as w
 
+from academy import identity
 from academy.service_client import ServiceClient, ServiceError
 from curriculum import catalog
-from ground.identity import hub_user, officer_from_environment
+from ground.identity import hub_user
 from ground.settings import settings
 from ground.vocabulary import CATEGORIES
 from questionbank.quiz import Attempt, Quiz, QuizResult
@@ -26,37 +28,14 @@ from questionbank.quiz_rounds import answers_from_records
 from tracker import service
 from tracker.rules import Rules
 
-OFFICER_FILE = "officer.txt"
-
-
-def saved_officer() -> str | None:
-    path = settings.home / OFFICER_FILE
-    return path.read_text(encoding="utf-8").strip() or None if path.exists() else None
-
-
-def save_officer(officer: str) -> None:
-    (settings.home / OFFICER_FILE).write_text(officer, encoding="utf-8")
-
-
-def current_officer(explicit: str | None = None) -> str | None:
-    """The argument, else the environment's officer (``ground.identity``), else the number remembered in the data folder."""
-    for candidate in (explicit, officer_from_environment()):
-        if candidate and candidate.strip():
-            return candidate.strip()
-    return saved_officer()
-
 
 class _Recorder:
-    """Sends quiz attempts to the tracker, and remembers who answered."""
+    """Sends quiz attempts to the tracker."""
 
     def __init__(self, module: "Module", quiz_id: str):
         self.module, self.quiz_id = module, quiz_id
 
     def record_attempt(self, attempt: Attempt) -> None:
-        if self.module.officer != attempt.officer:
-            self.module.officer = attempt.officer
-            if not officer_from_environment():
-                save_officer(attempt.officer)
         service.record_quiz_attempt(attempt.officer, self.module.spec.id, self.quiz_id, attempt.question_id,
                                     attempt.response, attempt.correct, attempt.fraction, attempt.at)
 
@@ -88,22 +67,64 @@ class ModuleQuiz:
         display(self.widget)
 
 
+class PageQuiz:
+    """A quiz where the notebook shows it (``module.quiz("q1")``): the ``ModuleQuiz`` for the officer answering, built
+    again when 切换答题人 changes who; until someone is confirmed, a line that says where to enter the 人员编号."""
+
+    def __init__(self, module: "Module", quiz_id: str):
+        self.module, self.quiz_id = module, quiz_id
+        self.shown: ModuleQuiz | w.HTML | None = None
+        self.widget = w.VBox()
+        self.build()
+
+    @property
+    def quiz(self) -> Quiz | None:
+        return getattr(self.shown, "quiz", None)
+
+    def build(self) -> None:
+        if not self.module.officer:
+            self.shown = None
+            self.widget.children = [w.HTML("<p><b>请先在本页上方输入您的人员编号并确认，然后作答。</b></p>")]
+            return
+        self.shown = self.module.build_quiz(self.quiz_id)
+        self.widget.children = [getattr(self.shown, "widget", self.shown)]
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def back_link(notebook: str) -> str:
+    """The link from a module page (``notebook`` relative to courses/) to the 学习首页, in the same window."""
+    return "../" * notebook.count("/") + "index.ipynb"
+
+
 class Module:
     """Open a module at the top of its notebook: ``module = Module("legal-cf-hearing")``."""
 
     def __init__(self, module_id: str, officer: str | None = None, today: dt.date | None = None):
         self.spec = catalog.module(module_id)
         self.client = ServiceClient() if settings.service_url else None
-        self.officer = hub_user() if self.client else current_officer(officer)
+        self.officer, fixed = (hub_user(), True) if self.client else identity.page_officer(officer)
         self.today = today
         self.status = w.HTML()
         self.header = w.HTML(self._header())
+        self.officer_bar = identity.OfficerBar(self.officer, fixed, self._officer_changed, local=self.client is None)
+        self.quizzes: list[PageQuiz] = []
         self._refresh_status()
+
+    def _officer_changed(self, officer: str | None) -> None:
+        self.officer = officer
+        self._refresh_status()
+        for shown in self.quizzes:
+            shown.build()
 
     def _header(self) -> str:
         spec = self.spec
         posts = "、".join(spec.posts) or "全体执法人员"
-        return (f"<div style='border-left:4px solid #1565c0;padding:4px 12px;background:#f5f9ff'>"
+        return (f"<p><a href='{html.escape(back_link(spec.notebook))}' style='color:#1565c0'>← 返回学习首页</a></p>"
+                f"<div style='border-left:4px solid #1565c0;padding:4px 12px;background:#f5f9ff'>"
                 f"<b>{html.escape(spec.title)}</b><br>类别：{CATEGORIES[spec.category]}　学时：{spec.hours:g}"
                 f"　层级：{spec.level}　适用：{html.escape(posts)}<br>完成条件：本模块 {len(spec.quizzes)} 个测验均达到合格线"
                 f"（{spec.pass_mark:.0%}），完成后记入 {spec.hours:g} 学时（每年一次）。</div>")
@@ -113,7 +134,7 @@ class Module:
 
     def _refresh_status(self) -> None:
         if not self.officer:
-            self.status.value = "<i>答题前请先在测验中输入人员编号。</i>"
+            self.status.value = "<i>答题前请先在本页上方输入人员编号。</i>"
             return
         done = _progress(self.client, self.officer, self._year())["modules"]
         if self.spec.id in done:
@@ -122,8 +143,13 @@ class Module:
         else:
             self.status.value = f"<p>本年度尚未完成本模块（答题人：{html.escape(self.officer)}）。</p>"
 
-    def quiz(self, quiz_id: str) -> ModuleQuiz | w.HTML:
-        """A quiz of this module, where this officer left it (the rounds: ``questionbank.quiz_rounds``)."""
+    def quiz(self, quiz_id: str) -> PageQuiz:
+        """The quiz as the page shows it (see ``PageQuiz``)."""
+        shown = PageQuiz(self, quiz_id)
+        self.quizzes.append(shown)
+        return shown
+
+    def build_quiz(self, quiz_id: str) -> ModuleQuiz | w.HTML:
         if self.client is not None:
             return self._service_quiz(quiz_id)
         slots = catalog.quiz_slots(self.spec, quiz_id)
@@ -181,57 +207,55 @@ class Module:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(w.VBox([self.header, self.status]))
+        display(w.VBox([self.header, self.officer_bar.widget, self.status]))
 
 
 def home(officer: str | None = None, year: int | None = None) -> w.VBox:
-    """The 学习首页: modules by category with this officer's progress (hours this year against the requirement)."""
+    """The 学习首页: who is answering (切换答题人), this officer's hours this year against the requirement, and the
+    modules by category, each a link that opens the module's page in the same window (done ones marked)."""
     year = year or dt.date.today().year
     rules = Rules.load()
     client = ServiceClient() if settings.service_url else None
-    box = w.VBox()
-    officer_text = w.Text(placeholder="人员编号")
-    confirm = w.Button(description="确定")
+    progress_box = w.VBox()
 
     def render(who: str | None) -> None:
-        parts: list[w.Widget] = []
-        progress = _progress(client, who, year) if who else {"modules": {}, "standing": {}}
-        done, standing = progress["modules"], progress["standing"]
-        if who:
-            parts.append(w.HTML(f"<h3>{html.escape(who)} 的 {year} 年度学习进度</h3><p>{html.escape(rules.describe())}</p>"))
-            required = rules.required()
-            for category, label in CATEGORIES.items():
-                have = float(standing.get(label, 0) or 0)
-                need = required.get(category, required.get("total", 0))
-                bar = w.FloatProgress(value=min(have, need), min=0, max=need or 1, description=label,
-                                      bar_style="success" if have >= need else "info")
-                parts.append(w.HBox([bar, w.HTML(f"{have:g} / {need:g} 学时")]))
-        else:
-            parts.append(w.HTML("<p><b>请输入您的人员编号</b>，以便显示学习进度（只需输入一次）。</p>"))
-            parts.append(w.HBox([officer_text, confirm]))
+        progress_box.children = [w.HTML(_progress_html(client, rules, who, year))]
+
+    who, fixed = (hub_user(), True) if client else identity.page_officer(officer)
+    bar = identity.OfficerBar(who, fixed, render, local=client is None)
+    render(who)
+    return w.VBox([bar.widget, progress_box])
+
+
+DONE_MARK = "　<b style='color:#2e7d32'>✔ 本年度已完成</b>"
+
+
+def _progress_html(client: ServiceClient | None, rules: Rules, who: str | None, year: int) -> str:
+    progress = _progress(client, who, year) if who else {"modules": {}, "standing": {}}
+    done, standing = progress["modules"], progress["standing"]
+    parts = []
+    if who:
+        parts.append(f"<h3>{year} 年度学习进度</h3><p>{html.escape(rules.describe())}</p>")
+        required = rules.required()
         for category, label in CATEGORIES.items():
-            modules = [m for m in catalog.catalog() if m.category == category]
-            rows = "".join(
-                f"<tr><td><a href='{html.escape(m.notebook)}' target='_blank' style='color:#1565c0;text-decoration:underline'>"
-                f"{html.escape(m.title)}</a></td>"
-                f"<td>{m.hours:g}</td><td>{m.level}</td><td>{html.escape(m.domain)}</td>"
-                f"<td>{'✔ 已完成' if m.id in done else '—'}</td></tr>" for m in modules)
-            total = sum(m.hours for m in modules)
-            parts.append(w.HTML(f"<h3>{label}（{len(modules)} 个模块，共 {total:g} 学时）</h3>"
-                                f"<table class='modules' style='border-spacing:12px 4px'>"
-                                f"<tr><th>模块</th><th>学时</th><th>层级</th><th>领域</th>"
-                                f"<th>本年度</th></tr>{rows}</table>"))
-        box.children = parts
-
-    def on_confirm(_):
-        value = officer_text.value.strip()
-        if value:
-            save_officer(value)
-            render(value)
-
-    confirm.on_click(on_confirm)
-    render(hub_user() if client else current_officer(officer))
-    return box
+            have = float(standing.get(label, 0) or 0)
+            need = required.get(category, required.get("total", 0))
+            share = min(have / need, 1) if need else 1
+            color = "#2e7d32" if have >= need else "#1565c0"
+            parts.append(f"<div class='academy-progress' style='margin:4px 0 10px'><b>{label}</b>：{have:g} / {need:g} 学时"
+                         f"<div style='background:#e0e0e0;border-radius:4px;height:10px;max-width:420px'>"
+                         f"<div style='background:{color};border-radius:4px;height:10px;width:{share:.0%}'></div></div></div>")
+    for category, label in CATEGORIES.items():
+        modules = [m for m in catalog.catalog() if m.category == category]
+        total = sum(m.hours for m in modules)
+        rows = "".join(
+            f"<li style='margin:0 0 10px'><a href='{html.escape(m.notebook)}' style='color:#1565c0;font-size:1.05em'>"
+            f"{html.escape(m.title)}</a><br><span style='color:#555'>{m.hours:g} 学时 · {m.level} · {html.escape(m.domain)}"
+            f"</span>{DONE_MARK if m.id in done else ''}</li>"
+            for m in modules)
+        parts.append(f"<h3>{label}（{len(modules)} 个模块，共 {total:g} 学时）</h3>"
+                     f"<ul class='academy-modules' style='list-style:none;padding-left:0'>{rows}</ul>")
+    return "".join(parts)
 
 
 def _progress(client: ServiceClient | None, officer: str, year: int) -> dict:

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from ground.vocabulary import CATEGORIES
 from tracker import db, ledger, study
-from tracker.export import list_bytes, unit_workbook_bytes, write_report
 from tracker.imports import ImportSummary, import_roster, import_training
 from tracker.models import FORMS, SOURCE_KINDS, LedgerEntry, Officer, Unit
 from tracker.reports import by_unit, compliance, shortfall_list
@@ -124,6 +123,8 @@ def write_compliance_report(year: int, fmt: str, output: Path, unit: str | None 
     rules = rules or Rules.load()
     table = compliance_table(year, unit, rules, as_of, url)
     title = f"{year}年度执法人员学时达标情况" + (f"（{unit}）" if unit else "")
+    from tracker.export import write_report  # the writers bring matplotlib: not loaded for the learning pages
+
     write_report(table, by_unit(table), fmt, Path(output), title, rules.required(), rules_text=rules.describe())
     return table
 
@@ -167,6 +168,8 @@ def write_unit_workbook(year: int, output: Path, rules: Rules | None = None, as_
     table = compliance_table(year, None, rules, as_of, url)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    from tracker.export import unit_workbook_bytes
+
     output.write_bytes(unit_workbook_bytes(table, f"{year}年度执法人员学时达标情况", rules.describe()))
     return table
 
@@ -183,6 +186,8 @@ def write_shortfall_list(year: int, fmt: str, output: Path, unit: str | None = N
     title = f"{year}年度学时未达标、有风险人员名单" + (f"（{unit}）" if unit else "")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    from tracker.export import list_bytes
+
     output.write_bytes(list_bytes(short, fmt, title, rules.describe()))
     return short
 

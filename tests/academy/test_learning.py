@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from academy import learning
+from academy import identity, learning
 from curriculum import catalog
+from tests.tracker.helpers import ROSTER, write_csv
 from tracker import db
+from tracker.imports import import_roster
 from tracker.models import LedgerEntry, QuizAttempt
 
 MODULE = "legal-cf-hearing"
@@ -100,30 +102,56 @@ def test_below_the_pass_mark_records_nothing():
     assert len(entries()) == 1
 
 
-def test_the_first_quiz_asks_who_is_answering_and_it_is_remembered():
+def test_the_page_asks_who_is_answering_checks_the_roster_and_remembers(tmp_path):
+    with db.session() as s:
+        import_roster(s, write_csv(tmp_path / "r.csv", ROSTER), "hr")
     module = learning.Module(MODULE, today=dt.date(2026, 3, 1))
     shown = module.quiz("q1")
-    assert shown.quiz.officer is None and "请先在测验中输入人员编号" in module.status.value
-    shown.quiz.officer_text.value = "T0003"
-    shown.quiz.officer_button.click()
+    assert shown.quiz is None and "请先在本页上方输入人员编号" in module.status.value  # nothing to answer yet
+    module.officer_bar.number.value = "ａ ０００２ "  # full width, spaces, lower case
+    module.officer_bar.submit.click()
+    assert "您是 李四（甲县市场监督管理局）吗？" in module.officer_bar.widget.children[0].value
+    module.officer_bar.yes.click()
+    assert module.officer == "A0002" and shown.quiz is not None and shown.quiz.officer == "A0002"
     play(shown, len(shown.quiz.views))
-    assert entries()[0][0] == "T0003"
-    assert learning.current_officer() == "T0003"  # saved in the data folder
-    assert learning.Module(MODULE).officer == "T0003"
+    assert entries()[0][0] == "A0002"
+    assert learning.Module(MODULE).officer == "A0002"  # remembered in the data folder, for every module page
+
+    # 切换答题人: the quiz is built again for the new officer; an unknown number is refused, nobody is created
+    again = learning.Module(MODULE, today=dt.date(2026, 3, 1))
+    shown = again.quiz("q1")
+    again.officer_bar.switch.click()
+    again.officer_bar.number.value = "Z9999"
+    again.officer_bar.submit.click()
+    assert "名册中没有人员编号 Z9999" in again.officer_bar.message.value and again.officer == "A0002"
+    again.officer_bar.number.value = "b0001"
+    again.officer_bar.submit.click()
+    again.officer_bar.yes.click()
+    assert again.officer == "B0001" and shown.quiz.officer == "B0001" and not any(v.submitted for v in shown.quiz.views)
 
 
 def test_the_hub_user_wins(monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
-    learning.save_officer("someone-else")
+    identity.choose("someone-else")
     assert learning.Module(MODULE).officer == "hubuser"
 
 
+def texts(widget) -> str:
+    """Every text a widget tree shows."""
+    return getattr(widget, "value", "") if not hasattr(widget, "children") else "".join(texts(c) for c in widget.children)
+
+
 def test_home_shows_progress_against_the_requirement():
+    spec = catalog.module(MODULE)
     module = learning.Module(MODULE, officer="T0004", today=dt.date.today())
     shown = module.quiz("q1")
     play(shown, len(shown.quiz.views))
-    page = learning.home("T0004")
-    text = "".join(getattr(child, "value", "") for child in page.children)
-    assert "T0004 的" in text and "✔ 已完成" in text and "法律知识" in text
-    bars = [c.children[0] for c in page.children if hasattr(c, "children") and c.children and hasattr(c.children[0], "bar_style")]
-    assert bars and bars[0].value == catalog.module(MODULE).hours
+    text = texts(learning.home("T0004"))
+    assert f"<b>法律知识</b>：{spec.hours:g} / 30 学时" in text and "✔ 本年度已完成" in text
+    assert f"<a href='{spec.notebook}'" in text and "target=" not in text  # the module opens in the same window
+    assert "运行" not in text and "Shift" not in text
+
+
+def test_a_module_page_links_back_to_the_home_page():
+    assert "<a href='../index.ipynb'" in learning.Module(MODULE, officer="T0005").header.value
+    assert learning.back_link("index.ipynb") == "index.ipynb"
