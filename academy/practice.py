@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from academy.learning import current_officer
+from academy.identity import page_officer
 from academy.service_client import ServiceClient, ServiceError
 from ground.identity import hub_user
 from ground.settings import settings
@@ -37,7 +37,7 @@ class Backend:
 
     def __init__(self, officer: str | None = None):
         self.client = ServiceClient() if settings.service_url else None
-        self.officer = hub_user() if self.client else current_officer(officer)
+        self.officer = hub_user() if self.client else page_officer(officer)[0]
 
     def call(self, name: str, *args: Any) -> Any:
         if self.client is not None:
