@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from jupyterhub.spawner import LocalProcessSpawner
+from jupyterhub.spawner import LocalProcessSpawner, SpawnException
 
 UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 
@@ -24,13 +24,15 @@ def unix_name(hub_name: str) -> str:
     return name
 
 
-class NoAccount(Exception):
-    """No unix account for this hub user; JupyterHub shows ``jupyterhub_message`` on the page, not a traceback."""
+class NoAccount(SpawnException):
+    """No unix account for this hub user: a policy refusal (JupyterHub logs no traceback), 403, with a Chinese
+    ``jupyterhub_message`` that the error page shows."""
 
     def __init__(self, hub_name: str):
-        super().__init__(f"no unix account for hub user {hub_name!r}")
         self.jupyterhub_message = (f"登录名 {hub_name} 不在执法人员名册中，本站没有为您建立学习空间。"
                                    "请联系人事部门核对人员编号；加入名册并同步账户后即可使用。")
+        super().__init__(self.jupyterhub_message, reason="no-account", status_code=403,
+                         log_message=f"no unix account for hub user {hub_name!r}")
 
 
 def account(hub_name: str):
