@@ -318,10 +318,11 @@ def test_a_real_hub_serves_the_pages_in_chinese(tmp_path, monkeypatch):
             page.locator("#signup_submit").click()
             page.get_by_text("当前密码不正确，请重试。").wait_for()
             assert english_words(page.content()) == []
-            # start the server: the officer has no unix account here, so the start fails, and says so in Chinese
+            # start the server: the officer has no unix account here, so the spawner refuses, and says why in Chinese
             page.get_by_role("link", name="首页").click()
             page.get_by_role("button", name="启动我的学习空间").click()
-            page.get_by_text("服务器内部错误").wait_for()
+            page.locator(".site-refusal", has_text="不在执法人员名册中").wait_for()
+            assert "403：没有权限" in page.locator("h1").inner_text()
             screenshot(page, "hub-spawn-failed.png")
             assert english_words(page.content()) == []
             assert page.get_by_role("link", name="返回首页").count() == 1
