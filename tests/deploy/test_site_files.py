@@ -119,6 +119,16 @@ def test_exam_material_is_the_groups_and_never_an_officers(accounts, place):
     assert (course / "source" / "cert-a" / "notes.md").stat().st_gid == gid  # setgid folders: the group's file
 
 
+def test_group_membership_follows_the_roles_and_leaves_other_members_alone(accounts):
+    subprocess.run(["gpasswd", "--add", "nobody", GROUP], check=True, capture_output=True)  # not the site's account
+    try:
+        site.set_group_members({OFFICER}, {ADMIN, OFFICER, OTHER}, GROUP)
+        assert set(grp.getgrnam(GROUP).gr_mem) == {OFFICER, "nobody"}
+    finally:
+        site.set_group_members({ADMIN}, {ADMIN, OFFICER, OTHER, "nobody"}, GROUP)
+    assert grp.getgrnam(GROUP).gr_mem == [ADMIN]
+
+
 def test_the_site_nbgrader_configuration(monkeypatch, tmp_path):
     monkeypatch.setenv("ACADEMY_EXCHANGE", str(tmp_path / "exchange"))
     monkeypatch.setenv("ACADEMY_EXAM_COURSE", str(tmp_path / "course"))
