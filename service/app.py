@@ -69,13 +69,6 @@ class AcademyService(Application):
         gc.collect()
         gc.freeze()
 
-    def http_server(self) -> httpserver.HTTPServer:
-        """Bodies up to the 人事 upload limit (a roster or a training sheet, pages.MAX_UPLOAD) and a little for the form
-        around it; JSON requests are held to their own, much smaller limit (handlers.MAX_BODY) by the handlers."""
-        from service.pages import MAX_UPLOAD
-
-        return httpserver.HTTPServer(self.make_app(), max_body_size=MAX_UPLOAD + 64 * 1024, xheaders=True)
-
     def start(self) -> None:
         """Bind, then fork ``processes`` workers sharing the socket (each answer is one database transaction, so
         workers share nothing else); a worker ends when the process the hub started ends. Measured with
@@ -87,7 +80,7 @@ class AcademyService(Application):
         if self.processes > 1:
             process.fork_processes(self.processes, max_restarts=100)
             _end_with_parent()
-        server = self.http_server()
+        server = httpserver.HTTPServer(self.make_app(), max_body_size=1024 * 1024, xheaders=True)
         server.add_sockets(sockets)
         self.log.info("学堂服务已启动：%s%s（%d 个进程）", self.url, self.prefix, self.processes)
         ioloop.IOLoop.current().start()

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from tornado import web
+from tornado import httputil, web
 
 from service import quizzes
 from service.handlers import HR_GROUP, BaseHandler, GroupsMixin
@@ -81,6 +81,35 @@ class HRHandler(GroupsMixin, FileMixin, BaseHandler):
         return await self.require_group(HR_GROUP, self.refusal)
 
 
+@web.stream_request_body
+class HRUploadHandler(HRHandler):
+    """An upload of 人事 (a roster or a training sheet, up to MAX_UPLOAD). The service's HTTP server reads at most 1 MB
+    of anyone's request; only once the login is known to be in 人事 is this request's limit raised, so nobody else can
+    make the service read megabytes. The body is kept as it arrives, then parsed as tornado parses a form. The login is
+    known before the body is read, so a browser form sends its ``_xsrf`` in the URL (the hub's cookie login checks it
+    there), not only in the body."""
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        self._chunks: list[bytes] = []
+        if self.request.method == "POST":
+            await self.hr_only()
+            self.request.connection.set_max_body_size(MAX_UPLOAD + 64 * 1024)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+
+    def received(self) -> None:
+        """The body in ``request.body``; a form's fields and files where tornado would have put them."""
+        self.request.body, self._chunks = b"".join(self._chunks), []
+        fields: dict[str, list[bytes]] = {}
+        httputil.parse_body_arguments(self.request.headers.get("Content-Type", ""), self.request.body, fields,
+                                      self.request.files)
+        for name, values in fields.items():
+            self.request.body_arguments.setdefault(name, []).extend(values)
+            self.request.arguments.setdefault(name, []).extend(values)
+
+
 class HRPageHandler(HRHandler):
     @web.authenticated
     async def get(self, message: str = "") -> None:
@@ -100,7 +129,8 @@ class HRPageHandler(HRHandler):
 人员编号 <input name='officer' size='12'> 年度 <input name='year' value='{year}' size='5'>
 <select name='format'><option value='html'>网页（打印）</option><option value='xlsx'>xlsx</option></select>
 <button>下载</button></fieldset></form>
-<form method='post' action='{prefix}hr/import' enctype='multipart/form-data'><fieldset><legend>导入</legend>
+<form method='post' action='{prefix}hr/import?_xsrf={quote(self.xsrf_token)}' enctype='multipart/form-data'><fieldset>
+<legend>导入</legend>
 {self.xsrf_form_html()}
 <select name='kind'><option value='roster'>名册</option><option value='training'>培训记录</option></select>
 <label class='pick'>选择文件<input type='file' name='file' accept='.xlsx,.xls,.et,.csv,.txt' hidden
@@ -175,7 +205,7 @@ def standing_json(table, rules: Rules) -> dict:
             "rules": rules.describe(), "required": rules.required()}
 
 
-class HRImportAPIHandler(HRHandler):
+class HRImportAPIHandler(HRUploadHandler):
     """api/hr/import?kind=roster|training&name=<file name>: the file is the request body; the recorder is the clerk
     who is logged in (his name from the roster), never a name the request gives. A refused file: 422, with every row
     and reason in the message."""
@@ -183,6 +213,7 @@ class HRImportAPIHandler(HRHandler):
     async def post(self) -> None:
         if not self.request.headers.get("Authorization", "").startswith(("token ", "Bearer ")):
             raise quizzes.Refused("导入须由学时看板提交（缺少令牌）", 403)  # a cookie alone could be a forged request
+        self.received()
         recorder = _recorder_name(await self.hr_only())
         kind = self.get_argument("kind", "")
         if kind not in ("roster", "training"):
@@ -203,10 +234,11 @@ class HRImportAPIHandler(HRHandler):
         self.reply({"summary": str(summary), "recorded_by": recorder})
 
 
-class HRImportHandler(HRHandler):
+class HRImportHandler(HRUploadHandler):
     @web.authenticated
     async def post(self) -> None:
         login = await self.hr_only()
+        self.received()
         self.check_xsrf_cookie()
         files = self.request.files.get("file") or []
         if not files or not files[0]["body"]:
