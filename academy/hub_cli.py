@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ground.commands import Area
+from ground.settings import settings
 from service import site
 from tracker import service as ledger_service
 
@@ -57,7 +58,14 @@ def cmd_start(args) -> int:
     for path in site.make_reachable():
         print(f"允许各执法人员账户通过（o+x，不可列目录）：{path}")
     for path in site.protect_private_files():
-        print(f"仅限 root 读取：{path}")
+        print(f"执法人员不可读取：{path}")
+    from grading.build import write_config
+
+    course = settings.exam_course
+    write_config(course)
+    site.share_exam_course(course)
+    print(f"考试课程（nbgrader，考试管理员组可读写）：{course}")
+    print(f"nbgrader 交换区（发卷、交卷）：{site.make_exchange()}")
     home = site.hub_home()
     os.chdir(home)
     print(f"执法学堂站点：http://127.0.0.1:{os.environ.get('PORT') or 8000}/ （站点数据：{home}）")

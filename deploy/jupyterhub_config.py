@@ -68,15 +68,37 @@ INSTRUCTOR_TOOLS = ("formgrader", "course_list", "validate_assignment")
 c.Spawner.args = ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN",
                   *(f"--ServerApp.jpserver_extensions=nbgrader.server_extensions.{tool}=False" for tool in INSTRUCTOR_TOOLS),
                   f"--LabApp.app_settings_dir={PROJECT_ROOT / 'deploy' / 'officer-lab'}"]
-c.Spawner.group_overrides = {
-    "1-exam-administrators": {
-        "groups": ["考试管理员"],
-        "spawner_override": {"args": ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN"]},
-    },
-}
+# nbgrader's configuration for every server (deploy/nbgrader/): the exchange, the exam course's id; 考试管理员 also get
+# the course itself (formgrader finds it only inside the server's folder: server_root)
+NBGRADER = PROJECT_ROOT / "deploy" / "nbgrader"
+SERVER_ROOT = site.server_root()
 c.Spawner.environment = {
     "ACADEMY_SERVICE_URL": f"http://127.0.0.1:{port}/services/academy/",
+    "ACADEMY_EXCHANGE": str(settings.exchange),
+    "JUPYTER_CONFIG_PATH": str(NBGRADER / "site"),
     "LANG": "zh_CN.UTF-8",
+    # the project's environment first: nbgrader (collect, formgrader) runs its `alembic` command from PATH
+    "PATH": os.pathsep.join([str(venv_bin), os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin"]),
+}
+c.Spawner.group_overrides = {
+    "1-exam-administrators": {
+        "groups": [site.EXAM_GROUP],
+        "spawner_override": {
+            "args": ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN"],
+            "notebook_dir": str(SERVER_ROOT),
+            "default_url": site.page_url("courses/index.ipynb"),
+            "environment": {"ACADEMY_EXAM_COURSE": str(settings.exam_course),
+                            "JUPYTER_CONFIG_PATH": os.pathsep.join(str(NBGRADER / n) for n in ("exam-administrators", "site"))},
+        },
+    },
+    # 人事 open the hours dashboard (Voila); its data come from the 学堂服务 with their own token (api/hr/…)
+    "2-hr": {
+        "groups": [site.HR_GROUP],
+        "spawner_override": {
+            "notebook_dir": str(SERVER_ROOT),
+            "default_url": site.page_url(site.DASHBOARD),
+        },
+    },
 }
 c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 90
@@ -95,7 +117,8 @@ c.JupyterHub.load_roles = [
 ]
 
 # --- the 学堂服务 and the idle culler ------------------------------------------------------------------------------
-service_env = {"ACADEMY_HOME": str(settings.home), "ACADEMY_LAWS_DIR": str(settings.laws_dir)}
+service_env = {"ACADEMY_HOME": str(settings.home), "ACADEMY_LAWS_DIR": str(settings.laws_dir),
+               "ACADEMY_EXAM_COURSE": str(settings.exam_course)}
 if settings.get("ACADEMY_DB_URL"):
     service_env["ACADEMY_DB_URL"] = settings.db_url
 c.JupyterHub.services = [

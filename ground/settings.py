@@ -30,6 +30,7 @@ VARIABLES = (
              "学时台账数据库（SQLAlchemy URL，如 postgresql+psycopg://user@host/db）"),
     Variable("ACADEMY_LAWS_DIR", "源码目录旁的 ../shared/laws", "法律条文文本目录（条文核对用）"),
     Variable("ACADEMY_EXAM_COURSE", "grading/course", "nbgrader 课程目录（资格考试）"),
+    Variable("ACADEMY_EXCHANGE", "/srv/nbgrader/exchange", "nbgrader 交换区（多人站点上发卷、交卷经过的共享目录）"),
     Variable("ACADEMY_RULES", "tracker/rules/default.yaml", "学时规则文件"),
     Variable("ACADEMY_CERT_RULES", "tracker/rules/certificates.yaml", "执法证发证、换证规则文件"),
     Variable("ACADEMY_ITEM_STATS", "questionbank/stats/item_stats.json", "题目分析（难度、区分度）统计文件"),
@@ -105,6 +106,11 @@ class Settings:
     @property
     def exam_course(self) -> Path:
         return Path(self.get("ACADEMY_EXAM_COURSE") or PROJECT_ROOT / "grading" / "course")
+
+    @property
+    def exchange(self) -> Path:
+        """ACADEMY_EXCHANGE, otherwise nbgrader's own default exchange folder."""
+        return Path(self.get("ACADEMY_EXCHANGE") or "/srv/nbgrader/exchange")
 
     @property
     def rules_file(self) -> Path:

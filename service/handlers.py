@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from html import escape
 from typing import Any
@@ -152,8 +153,12 @@ class HomeHandler(GroupsMixin, BaseHandler):
         prefix = self.application.settings["prefix"]
         link = f"<p><a id='statement' href='{prefix}me/statement?format=html'>我的学时证明（打印）</a></p>"
         if hr:
+            from service.site import DASHBOARD, page_url
+
+            hub = os.environ.get("JUPYTERHUB_BASE_URL", "/").rstrip("/")
             link += (f"<p><a id='report' href='{prefix}api/hr/report?format=xlsx'>下载学时达标报表（Excel）</a>　"
-                     f"<a id='hr' href='{prefix}hr'>学时管理（人事）</a></p>")
+                     f"<a id='hr' href='{prefix}hr'>学时管理（人事）</a>　"
+                     f"<a id='dashboard' href='{hub}/hub/user-redirect{page_url(DASHBOARD)}'>学时看板</a></p>")
         if "考试管理员" in groups:
             link += f"<p><a id='bank' href='{prefix}bank'>题库审核（考试管理员）</a></p>"
         self.set_header("Content-Type", "text/html; charset=UTF-8")

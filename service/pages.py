@@ -1,7 +1,9 @@
 """The 学堂服务's pages for people: an officer's own 学时证明, and the 人事 page (reports, lists, imports).
 
-On the site, the HR clerk's own server holds no database credentials, so the HR work that the single-machine Voila
-dashboard does is served here, behind the hub login and the 人事 group. Files are downloads through the browser.
+On the site, the HR clerk's own server holds no database credentials, so the HR work is served here, behind the hub
+login and the 人事 group: as a page of its own (``hr``, files are browser downloads), and as the JSON API the Voila
+hours dashboard calls from the clerk's kernel with his hub token (``api/hr/standing``, ``api/hr/statement``,
+``api/hr/import``). Anyone else gets a 403 with a Chinese reason, never data.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from tornado import web
+from tornado import httputil, web
 
 from service import quizzes
 from service.handlers import HR_GROUP, BaseHandler, GroupsMixin
 from tracker import service as ledger_service
 from tracker.imports import ImportRefused
+from tracker.rules import Rules
 
 TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=UTF-8", "html": "text/html; charset=UTF-8"}
@@ -78,6 +81,35 @@ class HRHandler(GroupsMixin, FileMixin, BaseHandler):
         return await self.require_group(HR_GROUP, self.refusal)
 
 
+@web.stream_request_body
+class HRUploadHandler(HRHandler):
+    """An upload of 人事 (a roster or a training sheet, up to MAX_UPLOAD). The service's HTTP server reads at most 1 MB
+    of anyone's request; only once the login is known to be in 人事 is this request's limit raised, so nobody else can
+    make the service read megabytes. The body is kept as it arrives, then parsed as tornado parses a form. The login is
+    known before the body is read, so a browser form sends its ``_xsrf`` in the URL (the hub's cookie login checks it
+    there), not only in the body."""
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        self._chunks: list[bytes] = []
+        if self.request.method == "POST":
+            await self.hr_only()
+            self.request.connection.set_max_body_size(MAX_UPLOAD + 64 * 1024)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+
+    def received(self) -> None:
+        """The body in ``request.body``; a form's fields and files where tornado would have put them."""
+        self.request.body, self._chunks = b"".join(self._chunks), []
+        fields: dict[str, list[bytes]] = {}
+        httputil.parse_body_arguments(self.request.headers.get("Content-Type", ""), self.request.body, fields,
+                                      self.request.files)
+        for name, values in fields.items():
+            self.request.body_arguments.setdefault(name, []).extend(values)
+            self.request.arguments.setdefault(name, []).extend(values)
+
+
 class HRPageHandler(HRHandler):
     @web.authenticated
     async def get(self, message: str = "") -> None:
@@ -97,7 +129,8 @@ class HRPageHandler(HRHandler):
 人员编号 <input name='officer' size='12'> 年度 <input name='year' value='{year}' size='5'>
 <select name='format'><option value='html'>网页（打印）</option><option value='xlsx'>xlsx</option></select>
 <button>下载</button></fieldset></form>
-<form method='post' action='{prefix}hr/import' enctype='multipart/form-data'><fieldset><legend>导入</legend>
+<form method='post' action='{prefix}hr/import?_xsrf={quote(self.xsrf_token)}' enctype='multipart/form-data'><fieldset>
+<legend>导入</legend>
 {self.xsrf_form_html()}
 <select name='kind'><option value='roster'>名册</option><option value='training'>培训记录</option></select>
 <label class='pick'>选择文件<input type='file' name='file' accept='.xlsx,.xls,.et,.csv,.txt' hidden
@@ -152,10 +185,60 @@ class HRStatementHandler(HRHandler):
         self.send_file(data, fmt, f"学时证明-{officer}-{year}.{fmt}")
 
 
-class HRImportHandler(HRHandler):
+class HRStandingHandler(HRHandler):
+    """api/hr/standing?year=: every officer's standing (the compliance table) with the rules it was measured by."""
+
+    refusal = "只有人事部门可以查看学时数据"
+
+    async def get(self) -> None:
+        await self.hr_only()
+        rules = Rules.load()
+        self.reply(standing_json(ledger_service.compliance_table(self.year(), None, rules), rules))
+
+
+def standing_json(table, rules: Rules) -> dict:
+    """The compliance table as JSON: columns, rows (dates as ISO text, gaps as null), which columns hold dates, the
+    统计截至 date and the rules (their description and the hours required)."""
+    rows = table.astype(object).where(table.notna(), None).values.tolist()
+    dates = [c for i, c in enumerate(table.columns) if any(isinstance(r[i], dt.date) for r in rows)]
+    return {"columns": list(table.columns), "rows": rows, "dates": dates, "as_of": table.attrs["as_of"].isoformat(),
+            "rules": rules.describe(), "required": rules.required()}
+
+
+class HRImportAPIHandler(HRUploadHandler):
+    """api/hr/import?kind=roster|training&name=<file name>: the file is the request body; the recorder is the clerk
+    who is logged in (his name from the roster), never a name the request gives. A refused file: 422, with every row
+    and reason in the message."""
+
+    async def post(self) -> None:
+        if not self.request.headers.get("Authorization", "").startswith(("token ", "Bearer ")):
+            raise quizzes.Refused("导入须由学时看板提交（缺少令牌）", 403)  # a cookie alone could be a forged request
+        self.received()
+        recorder = _recorder_name(await self.hr_only())
+        kind = self.get_argument("kind", "")
+        if kind not in ("roster", "training"):
+            raise quizzes.Refused(f"没有这种导入：{kind}")
+        if not self.request.body:
+            raise quizzes.Refused("请选择要导入的文件")
+        name = Path(self.get_argument("name", "") or "导入文件.xlsx").name
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(self.request.body)
+            try:
+                if kind == "roster":
+                    summary = ledger_service.import_roster_file(path, recorded_by=recorder)
+                else:
+                    summary = ledger_service.import_training_file(path, recorded_by=recorder)
+            except ImportRefused as refused:
+                raise quizzes.Refused(str(refused), 422) from None
+        self.reply({"summary": str(summary), "recorded_by": recorder})
+
+
+class HRImportHandler(HRUploadHandler):
     @web.authenticated
     async def post(self) -> None:
         login = await self.hr_only()
+        self.received()
         self.check_xsrf_cookie()
         files = self.request.files.get("file") or []
         if not files or not files[0]["body"]:
@@ -264,6 +347,9 @@ def page_handlers(prefix: str) -> list[tuple[str, type]]:
         (prefix + "hr/file", HRFileHandler),
         (prefix + "api/hr/report", ReportHandler),
         (prefix + "hr/statement", HRStatementHandler),
+        (prefix + "api/hr/standing", HRStandingHandler),
+        (prefix + "api/hr/statement", HRStatementHandler),
+        (prefix + "api/hr/import", HRImportAPIHandler),
         (prefix + "hr/import", HRImportHandler),
         (prefix + "bank", BankReviewHandler),
     ]

@@ -10,6 +10,7 @@ authenticator, a new account gets a first password, returned for HR to hand out;
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -25,7 +26,7 @@ from ground.settings import PROJECT_ROOT, settings
 from service.spawner import unix_name
 
 GROUPS = ("执法人员", "人事", "考试管理员")
-OFFICERS = "执法人员"
+OFFICERS, HR_GROUP = "执法人员", "人事"
 ROLES_FILE = PROJECT_ROOT / "deploy" / "site_roles.yaml"
 
 
@@ -124,6 +125,7 @@ def sync_users(hub_url: str, officers: list[tuple[str, bool]], roles: dict[str, 
             ensure_unix_account(name)
         for name in report.disabled:
             lock_unix_account(name)
+        set_group_members(wanted[EXAM_GROUP], active | left)
     if hub_db_url is not None:
         report.passwords = first_passwords(hub_db_url, active)
     return report
@@ -162,20 +164,106 @@ def first_passwords(hub_db_url: str, names: set[str]) -> dict[str, str]:
         session.close()
 
 
-PRIVATE = ("questionbank/items", "questionbank/stats", "grading/course", "grading/blueprints")
+EXAM_GROUP = "考试管理员"  # the hub group, and the unix group that owns the exam material on one machine
+COURSE_ID = "academy"  # the exam course's nbgrader course id (grading.build.COURSE_ID; a test checks they agree)
+# exam material: the 考试管理员 group reads it (the keys to grade with, blueprints to assemble from), officers do not
+PRIVATE = ("questionbank/items", "questionbank/stats", "grading/blueprints")
 
 
-def protect_private_files(root: Path = PROJECT_ROOT) -> list[Path]:
-    """What officers' accounts must not read on a shared machine: the bank's keys, exam material, the data folder.
-    Owner root, no access for others; the code itself stays readable (officers' servers run it)."""
+def unix_group(name: str = EXAM_GROUP) -> int:
+    """The unix group's id, the group made when missing."""
+    import grp
+
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        subprocess.run(["groupadd", name], check=True, capture_output=True)
+        return grp.getgrnam(name).gr_gid
+
+
+def set_group_members(names: set[str], managed: set[str], group: str = EXAM_GROUP) -> None:
+    """The unix accounts of ``names`` (hub names) join ``group``; those of ``managed`` - ``names`` leave it. Members
+    the site does not manage (accounts of no roster officer) are left alone."""
+    import grp
+
+    unix_group(group)
+    current = set(grp.getgrnam(group).gr_mem)
+    wanted = {unix_name(n) for n in names}
+    for account in sorted(wanted - current):
+        subprocess.run(["gpasswd", "--add", account, group], check=True, capture_output=True)
+    for account in sorted(({unix_name(n) for n in managed} - wanted) & current):
+        subprocess.run(["gpasswd", "--delete", account, group], check=True, capture_output=True)
+
+
+def protect_private_files(root: Path = PROJECT_ROOT, group: str = EXAM_GROUP) -> list[Path]:
+    """What officers' accounts must not read on a shared machine: the bank's keys and exam material (root and the
+    考试管理员 group read them), the data folder (root only). The code itself stays readable (officers' servers run it)."""
+    gid = unix_group(group)
     done = []
     for relative in PRIVATE:
         path = root / relative
         if path.exists():
-            path.chmod(0o700)
+            os.chown(path, 0, gid)
+            path.chmod(0o750)
             done.append(path)
     settings.home.chmod(0o700)
     return done + [settings.home]
+
+
+def share_exam_course(course: Path, group: str = EXAM_GROUP) -> Path:
+    """The exam course for the 考试管理员 group, as nbgrader's ``CourseDirectory.groupshared`` expects it: every folder
+    root:考试管理员 with the setgid bit (what an administrator makes stays the group's) and rwx for the group, every file
+    read-write for the group, nothing for others; the gradebook made now (an empty file is an empty SQLite database)
+    so that every administrator can write it, whoever grades first."""
+    gid = unix_group(group)
+    course.mkdir(parents=True, exist_ok=True)
+    gradebook = course / "gradebook.db"
+    if not gradebook.exists():
+        gradebook.touch()
+    for folder, _, files in os.walk(course):
+        os.chown(folder, 0 if Path(folder) == course else -1, gid)
+        os.chmod(folder, 0o2770)
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                continue
+            os.chown(path, -1, gid)
+            os.chmod(path, (os.stat(path).st_mode | 0o660) & 0o770)
+    return course
+
+
+def make_exchange(root: Path | None = None, group: str = EXAM_GROUP, course_id: str = COURSE_ID) -> Path:
+    """nbgrader's exchange for many users on one machine. The root as nbgrader's documentation sets it (writable by
+    everyone: ``chmod ugo+rw``; ``nbgrader release_assignment`` itself asks for 0777), plus the sticky bit so that no
+    officer can remove or rename what is not his. The course's folders are made now, root:考试管理员, with the modes
+    ``release_assignment`` gives them under ``groupshared``: outbound readable by all, inbound writable but not
+    listable by officers (nobody sees another's submission), feedback reachable only by its hashed file names."""
+    root = Path(root or settings.exchange)
+    gid = unix_group(group)
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o1777)
+    course = root / course_id
+    for path, mode in ((course, 0o2775), (course / "outbound", 0o2775), (course / "inbound", 0o2773),
+                       (course / "feedback", 0o2771)):
+        path.mkdir(exist_ok=True)
+        os.chown(path, 0, gid)
+        path.chmod(mode)
+    return root
+
+
+def server_root(course: Path | None = None) -> Path:
+    """The folder the servers of 人事 and 考试管理员 open: the project (courses/ and dashboards/ in it) and, for
+    formgrader, the exam course, which must lie inside the server's folder."""
+    course = Path(course or settings.exam_course).resolve()
+    return Path(os.path.commonpath([PROJECT_ROOT, course]))
+
+
+def page_url(relative: str) -> str:
+    """Voila's URL (in a 人事 or 考试管理员 server, whose folder is ``server_root``) of a notebook of the project."""
+    return f"/voila/render/{(PROJECT_ROOT / relative).relative_to(server_root()).as_posix()}"
+
+
+DASHBOARD = "dashboards/hours.ipynb"
 
 
 def make_reachable() -> list[Path]:

@@ -4,6 +4,7 @@ single-machine configuration (deploy/jupyterhub_config.py, loaded as JupyterHub 
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import jsonschema
@@ -18,6 +19,7 @@ K8S = PROJECT_ROOT / "deploy" / "k8s"
 CHART = Path("/work/shared/z2jh")
 # on Kubernetes the chart runs jupyterhub-idle-culler itself (values: cull), as a service with its own role
 CHART_RUNS = {"idle-culler"}
+K8S_ONLY = frozenset({"volumes", "volume_mounts"})  # the exam course volume (one machine: a folder)
 
 
 def deep_merge(defaults: dict, values: dict) -> dict:
@@ -79,8 +81,39 @@ def test_same_authenticator_and_settings_as_one_machine(values, hub_config):
     assert Path(values["hub"]["templatePaths"][0]).parts[-2:] == ("deploy", "templates")
     assert config["KubeSpawner"]["server_token_scopes"] == hub_config.Spawner.server_token_scopes
     assert config["KubeSpawner"]["args"] == [a.replace(str(PROJECT_ROOT), "/srv/academy") for a in hub_config.Spawner.args]
-    assert config["KubeSpawner"]["group_overrides"] == hub_config.Spawner.group_overrides
+    assert in_image(config["KubeSpawner"]["group_overrides"], drop=K8S_ONLY) == in_image(hub_config.Spawner.group_overrides)
+    assert config["KubeSpawner"]["notebook_dir"] == in_image(hub_config.Spawner.notebook_dir)
     assert values["singleuser"]["defaultUrl"] == hub_config.Spawner.default_url
+    environment = in_image(hub_config.Spawner.environment)
+    for name in ("ACADEMY_EXCHANGE", "JUPYTER_CONFIG_PATH", "LANG"):
+        assert values["singleuser"]["extraEnv"][name] == environment[name], name
+
+
+def in_image(value, drop: frozenset = frozenset()):
+    """One machine's paths as they are in the images (the project at /srv/academy); ``drop``: override keys only
+    Kubernetes has."""
+    text = json.dumps(value, ensure_ascii=False).replace(str(PROJECT_ROOT), "/srv/academy")
+    loaded = json.loads(text)
+    if isinstance(loaded, dict):
+        for override in loaded.values():
+            if isinstance(override, dict) and "spawner_override" in override:
+                for key in drop:
+                    override["spawner_override"].pop(key, None)
+    return loaded
+
+
+def test_exam_administrators_pods_mount_the_exam_course(values):
+    override = values["hub"]["config"]["KubeSpawner"]["group_overrides"]["1-exam-administrators"]["spawner_override"]
+    mounts = {m["name"]: m["mountPath"] for m in override["volume_mounts"]}
+    assert mounts["exam-course"] == override["environment"]["ACADEMY_EXAM_COURSE"]
+    assert mounts["nbgrader-exchange"] == values["singleuser"]["extraEnv"]["ACADEMY_EXCHANGE"]
+    assert {v["name"] for v in override["volumes"]} == set(mounts)
+    manifests = list(yaml.safe_load_all((K8S / "academy-service.yaml").read_text(encoding="utf-8")))
+    claims = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "PersistentVolumeClaim"}
+    assert claims["exam-course"]["spec"]["accessModes"] == ["ReadWriteMany"]
+    # the 学堂服务's pod (keys, grading) mounts it at the same place
+    pod = next(m for m in manifests if m["kind"] == "Deployment")["spec"]["template"]["spec"]
+    assert {"name": "exam-course", "mountPath": "/srv/academy/grading/course"} in pod["containers"][0]["volumeMounts"]
 
 
 def test_same_groups_and_roles(values, hub_config):

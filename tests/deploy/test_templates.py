@@ -206,6 +206,20 @@ def test_error_page_keeps_the_hub_message_for_administrators(hub_env):
     assert "Unhandled error starting server zf001234" in soup.find("details").code.get_text()
 
 
+def test_error_page_shows_the_sites_own_refusal_in_chinese(hub_env):
+    from service.spawner import NoAccount, account
+
+    with pytest.raises(NoAccount) as refused:
+        account("e2e-nobody-on-the-roster")  # a login (LDAP, sign-on) with no unix account
+    exc = refused.value
+    html = render(hub_env, "error.html", dict(status_code=exc.status_code, status_message="Forbidden",
+                                              message=exc.message, exception=exc))
+    soup = BeautifulSoup(html, "html.parser")
+    assert "403：没有权限" in soup.h1.get_text()
+    assert soup.find(class_="site-refusal").get_text() == exc.jupyterhub_message
+    assert "不在执法人员名册中" in exc.jupyterhub_message and "e2e-nobody-on-the-roster" in exc.jupyterhub_message
+
+
 def test_nav_bar_offers_password_change_only_with_site_accounts(hub_env):
     context = PAGES["home.html"][0]
     assert "修改密码" in render(hub_env, "home.html", context)
@@ -304,10 +318,11 @@ def test_a_real_hub_serves_the_pages_in_chinese(tmp_path, monkeypatch):
             page.locator("#signup_submit").click()
             page.get_by_text("当前密码不正确，请重试。").wait_for()
             assert english_words(page.content()) == []
-            # start the server: the officer has no unix account here, so the start fails, and says so in Chinese
+            # start the server: the officer has no unix account here, so the spawner refuses, and says why in Chinese
             page.get_by_role("link", name="首页").click()
             page.get_by_role("button", name="启动我的学习空间").click()
-            page.get_by_text("服务器内部错误").wait_for()
+            page.locator(".site-refusal", has_text="不在执法人员名册中").wait_for()
+            assert "403：没有权限" in page.locator("h1").inner_text()
             screenshot(page, "hub-spawn-failed.png")
             assert english_words(page.content()) == []
             assert page.get_by_role("link", name="返回首页").count() == 1

@@ -2,16 +2,22 @@
 unix accounts made by ``academy hub sync-users``, PostgreSQL for the hub and the tracker, the 学堂服务, Chromium.
 
 An officer logs in, opens a module, answers its quiz by clicking, reads the 解析, completes the module, and the ledger
-holds the entry recorded by the 学堂服务. An HR clerk logs in and downloads the report. An officer asking for the HR
-report is refused. Then the officer attacks from his own account with his own hub token: each attack is refused with
-a clear message and nothing is recorded.
+holds the entry recorded by the 学堂服务. An HR clerk logs in and downloads the report, and sees the officer's hours on
+the Voila dashboard his server opens (its data from the 学堂服务); an officer asking for the HR report, or running the
+dashboard with his own token, is refused. The exam administrator's formgrader lists the exam course's assignments; an
+officer's account reads neither that course nor the bank's items. A login with no unix account is refused in Chinese.
+Then the officer attacks from his own account with his own hub token: each attack is refused with a clear message and
+nothing is recorded.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import grp
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,17 +29,21 @@ import pytest
 from sqlalchemy import func, select
 
 from curriculum import catalog
-from ground.settings import PROJECT_ROOT
+from ground.settings import PROJECT_ROOT, settings
+from service import site as site_setup
 from service.spawner import unix_name
 from tests.e2e.browser import browser_page, free_port, screenshot, server
 from tests.e2e.quiz_clicks import answer_question
+from tests.e2e.test_dashboard import choose
 from tests.sheets import write_csv
 from tracker import db
 from tracker import service as ledger_service
 from tracker.models import LedgerEntry, Officer, QuizAttempt
 
 MODULE = "legal-cf-hearing"
-OFFICER, OTHER, CLERK, EXAMINER = "E2EA01", "E2EA02", "E2EH01", "E2EK01"
+# numbers (and so unix accounts) of this run only: other checkouts on the machine may run this test at the same time
+TAG = f"{os.getpid() % 10000:04d}"
+OFFICER, OTHER, CLERK, EXAMINER = f"E2EA{TAG}", f"E2EB{TAG}", f"E2EH{TAG}", f"E2EK{TAG}"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the site switches to officers' unix accounts: run as root")
 
@@ -43,8 +53,10 @@ def site(tmp_path_factory, postgres_server):
     tmp = tmp_path_factory.mktemp("hub")
     tracker_url, hub_url = postgres_server.new_database(), postgres_server.new_database()
     port = free_port()
+    shared = Path(tempfile.mkdtemp(prefix="zhifa-exchange-"))  # where every account can reach the exchange
+    shared.chmod(0o755)
     env = {**os.environ, "PORT": str(port), "ACADEMY_HOME": str(tmp / "home"), "ACADEMY_DB_URL": tracker_url,
-           "ACADEMY_HUB_DB_URL": hub_url}
+           "ACADEMY_HUB_DB_URL": hub_url, "ACADEMY_EXCHANGE": str(shared / "exchange")}
     env.pop("ACADEMY_OFFICER", None)
     roster = write_csv(tmp / "名册.csv", [["人员编号", "姓名", "单位"], [OFFICER, "张伟", "某县市场监督管理局"],
                                           [OTHER, "李娜", "某县市场监督管理局"], [CLERK, "王芳", "某县人社局"],
@@ -66,6 +78,7 @@ def site(tmp_path_factory, postgres_server):
     finally:
         for number in (OFFICER, OTHER, CLERK, EXAMINER):
             subprocess.run(["userdel", "--remove", unix_name(number)], capture_output=True)
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def login(page, site, number):
@@ -80,6 +93,10 @@ def test_sync_gave_each_officer_an_account_of_his_own(site):
     assert set(site["passwords"]) == {OFFICER.lower(), OTHER.lower(), CLERK.lower(), EXAMINER.lower()}
     homes = [Path("/home") / unix_name(n) for n in (OFFICER, OTHER)]
     assert all(h.is_dir() and (h.stat().st_mode & 0o077) == 0 for h in homes)
+    members = set(grp.getgrnam(site_setup.EXAM_GROUP).gr_mem)  # the unix group that owns the exam material
+    assert unix_name(EXAMINER) in members and not {unix_name(n) for n in (OFFICER, OTHER, CLERK)} & members
+    exchange = Path(site["env"]["ACADEMY_EXCHANGE"])
+    assert exchange.stat().st_mode & 0o7777 == 0o1777 and (exchange / site_setup.COURSE_ID / "inbound").is_dir()
 
 
 def test_an_officer_completes_a_module_on_the_site_and_the_service_records_it(site, tmp_path):
@@ -127,13 +144,16 @@ def test_hr_downloads_the_report_and_an_officer_is_refused_it(site, tmp_path):
         page.select_option("select[name=kind]", "training")
         page.click("#import")
         assert "拒绝导入" in page.inner_text("#result")
-        good = write_csv(tmp_path / "培训记录.csv", [["人员编号", "姓名", "培训名称", "类别", "学时", "日期"],
-                                                 [OFFICER, "张伟", "执法培训班", "专门业务", "6", "2026-03-05"]])
+        # a sheet over 1 MB (twelve sessions with long notes): the service takes more than its usual 1 MB only from 人事
+        year = dt.date.today().year
+        good = write_csv(tmp_path / "培训记录.csv", [["人员编号", "姓名", "培训名称", "类别", "学时", "日期", "备注"]] + [
+            [OFFICER, "张伟", f"执法培训班第{i}讲", "专门业务", "0.5", f"{year}-02-{i:02d}", "说明" * 17_000] for i in range(1, 13)])
+        assert good.stat().st_size > 1024 * 1024
         page.set_input_files("input[name=file]", str(good))
         page.select_option("select[name=kind]", "training")
         page.click("#import")
         result = page.inner_text("#result")
-        assert "新增 1 条" in result and "王芳" in result, result
+        assert "新增 12 条" in result and "王芳" in result, result
         screenshot(page, "hub-hr-page.png")
         text = page.inner_text("body")
         assert not re.search(r"[A-Za-z]{4,}", text.replace("xlsx", "").replace("html", "").replace("csv", "")), text
@@ -176,6 +196,140 @@ def test_an_officer_prints_his_own_statement(site, tmp_path):
         screenshot(page, "hub-officer-statement.png")
 
 
+def officer_token(site, number: str) -> str:
+    """A hub token of ``number`` (what his server's kernels hold), made with the hub's own command."""
+    done = subprocess.run([sys.executable, "-m", "jupyterhub", "token", number.lower(), "-f",
+                           str(PROJECT_ROOT / "deploy" / "jupyterhub_config.py")], env=site["env"], cwd=site["tmp"],
+                          capture_output=True, text=True, timeout=60)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def run_as(number: str, code: str, env: dict | None = None, *args: str) -> subprocess.CompletedProcess:
+    """Python run by the officer's own unix account (what his kernel may do)."""
+    account = unix_name(number)
+    environment = {"PATH": os.environ["PATH"], "HOME": f"/home/{account}", "PYTHONPATH": str(PROJECT_ROOT),
+                   "LANG": "C.UTF-8", **(env or {})}
+    return subprocess.run(["runuser", "-u", account, "--", sys.executable, "-c", code, *args], capture_output=True,
+                          text=True, timeout=300, cwd="/tmp", env=environment)
+
+
+def test_hr_sees_the_officers_hours_on_the_voila_dashboard(site, tmp_path):
+    year = dt.date.today().year
+    table = ledger_service.compliance_table(year, url=site["tracker"])
+    total = float(table[table["人员编号"] == OFFICER].iloc[0]["合计"])
+    card = write_csv(tmp_path / "看板导入.csv", [["人员编号", "姓名", "培训名称", "类别", "学时", "日期"],
+                                                [OFFICER, "张伟", "看板导入的讲座", "法律知识", "2", f"{year}-01-05"]])
+    with browser_page(tmp_path) as page:
+        login(page, site, CLERK)
+        page.goto(f"{site['base']}/services/academy/")
+        page.click("#dashboard")  # the service's home leads 人事 to the dashboard in their own server
+        page.get_by_text("人员明细").wait_for(timeout=240_000)
+        assert page.url.endswith("/voila/render/dashboards/hours.ipynb"), page.url
+        row = page.locator("table.hours tr", has_text=OFFICER)
+        assert row.locator("td", has_text=f"{total:.2f}").count() >= 1, row.inner_text()
+        text = page.inner_text("body")
+        assert "Traceback" not in text and "import " not in text and "经办人姓名" not in text
+        screenshot(page, "hub-hr-dashboard.png")
+        # the 学时证明 (api/hr/statement) and an import (api/hr/import, recorded as the clerk who is logged in)
+        page.locator(".widget-dropdown", has_text="人员").locator("select").select_option(label=f"{OFFICER} 张伟")
+        page.get_by_role("button", name="生成学时证明").click()
+        with page.expect_download() as caught:
+            page.locator("a.download", has_text="下载 Excel 版").click(timeout=120_000)
+        certificate = tmp_path / caught.value.suggested_filename
+        caught.value.save_as(certificate)
+        cells = [str(c) for row in openpyxl.load_workbook(certificate).active.iter_rows(values_only=True) for c in row]
+        assert "张伟" in cells and "学时证明" in cells
+        choose(page, card)
+        page.get_by_role("button", name="开始导入").click()
+        done = page.locator("pre.import-done")
+        done.wait_for(timeout=120_000)
+        assert "新增 1 条" in done.inner_text() and f"记录人：王芳（{CLERK}）" in done.inner_text(), done.inner_text()
+        row.locator("td", has_text=f"{total + 2:.2f}").first.wait_for(timeout=60_000)
+
+
+def test_an_officer_is_refused_the_dashboard_and_its_data(site, tmp_path):
+    probe = ("import json\nfrom academy.hours_dashboard import HoursDashboard\nd = HoursDashboard()\n"
+             "print(json.dumps([d.summary.value, d.table.value, list(d.officer.options)], ensure_ascii=False))")
+    done = run_as(OFFICER, probe, {"ACADEMY_SERVICE_URL": f"{site['base']}/services/academy/",
+                                   "JUPYTERHUB_API_TOKEN": officer_token(site, OFFICER)})
+    assert done.returncode == 0, done.stderr
+    summary, table, options = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "只有人事部门可以查看学时数据" in summary and table == "" and options == []
+    assert "李娜" not in done.stdout and "王芳" not in done.stdout
+    with browser_page(tmp_path) as page:  # nor can he open the clerk's dashboard
+        login(page, site, OFFICER)
+        page.goto(f"{site['base']}/user/{CLERK.lower()}/voila/render/dashboards/hours.ipynb")
+        page.wait_for_load_state("networkidle")
+        assert "人员明细" not in page.inner_text("body") and "李娜" not in page.content()
+
+
+def test_the_exam_administrators_formgrader_lists_the_exam_course(site, tmp_path):
+    from grading.build import build
+    from grading.paper import load_paper, paper_from_mapping, write_paper
+    from questionbank.loading import load_bank
+    from tests.grading.helpers import ASSIGNMENT, PAPER
+
+    course = settings.exam_course
+    paper = tmp_path / "paper.yaml"
+    write_paper(paper_from_mapping(PAPER), paper)
+    try:
+        build(load_paper(paper), load_bank().questions, course)
+        with browser_page(tmp_path) as page:
+            login(page, site, EXAMINER)
+            page.goto(f"{site['base']}/user/{EXAMINER.lower()}/formgrader", timeout=120_000)
+            page.get_by_text(ASSIGNMENT).first.wait_for(timeout=120_000)
+            screenshot(page, "hub-formgrader.png")
+            page.goto(f"{site['base']}/user/{EXAMINER.lower()}/formgrader/api/assignments")
+            assert ASSIGNMENT in [a["name"] for a in json.loads(page.inner_text("body"))]
+    finally:
+        for made in ("source", "release", "rubrics"):
+            shutil.rmtree(course / made, ignore_errors=True)
+        (course / "gradebook.db").write_bytes(b"")  # empty again (an empty SQLite database), its group and mode kept
+
+
+READ = """
+import json, os, sys
+out = []
+for path in sys.argv[1:]:
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        out.append("read")
+    except OSError as exc:
+        out.append(type(exc).__name__)
+print(json.dumps(out))
+"""
+
+
+def test_an_officers_account_reads_neither_the_exam_course_nor_the_items(site):
+    course = settings.exam_course
+    paths = [str(course), str(course / "nbgrader_config.py"), str(course / "gradebook.db"),
+             str(next((PROJECT_ROOT / "questionbank" / "items").rglob("*.yaml")))]
+    officer = run_as(OFFICER, READ, None, *paths)
+    examiner = run_as(EXAMINER, READ, None, *paths)
+    assert json.loads(officer.stdout) == ["PermissionError"] * 4, officer.stdout + officer.stderr
+    assert json.loads(examiner.stdout) == ["read"] * 4, examiner.stdout + examiner.stderr
+
+
+def test_a_login_without_a_unix_account_is_refused_in_chinese(site, tmp_path):
+    name = "e2e-stranger"  # e.g. an LDAP or sign-on login of someone not on the roster: no unix account
+    api = site_setup.HubAPI(site["base"], (Path(site["env"]["ACADEMY_HOME"]) / "hub" / "admin-token").read_text().strip())
+    api.call("POST", f"/users/{name}")
+    try:
+        password = site_setup.first_passwords(site["env"]["ACADEMY_HUB_DB_URL"], {name})[name]
+        with browser_page(tmp_path) as page:
+            page.goto(f"{site['base']}/hub/login")
+            page.fill("#username_input", name)
+            page.fill("#password_input", password)
+            page.click("#login_submit")
+            page.get_by_text("不在执法人员名册中").first.wait_for(timeout=60_000)
+            text = page.inner_text("body")
+            assert f"登录名 {name} 不在执法人员名册中" in text, text
+            assert "Traceback" not in page.content() and "KeyError" not in page.content()
+            screenshot(page, "hub-no-account.png")
+    finally:
+        api.call("DELETE", f"/users/{name}")
+
+
 ATTACKS = textwrap.dedent('''
     import json, os, sys, urllib.request, urllib.error
     base, token, quiz, qid = sys.argv[1:5]
@@ -213,9 +367,7 @@ ATTACKS = textwrap.dedent('''
 
 def test_attacks_from_an_officers_own_account_are_refused_and_record_nothing(site, tmp_path):
     env = site["env"]
-    token = subprocess.run([sys.executable, "-m", "jupyterhub", "token", OFFICER.lower(), "-f",
-                            str(PROJECT_ROOT / "deploy" / "jupyterhub_config.py")], env=env, cwd=site["tmp"],
-                           capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[-1]
+    token = officer_token(site, OFFICER)
     question = next(q for q in catalog.module(MODULE).quiz("q1").select(list(catalog.bank_questions()))
                     if q.type == "single")
     keys = next((PROJECT_ROOT / "questionbank" / "items").rglob("*.yaml"))
