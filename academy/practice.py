@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from academy.identity import page_officer
+from academy.identity import OfficerBar, page_officer
+from academy.learning import back_link
 from academy.service_client import ServiceClient, ServiceError
 from ground.identity import hub_user
 from ground.settings import settings
@@ -390,9 +391,25 @@ def _local_time(iso: str | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M")
 
 
-def wrong_book_page(officer: str | None = None) -> WrongBookPage:
-    return WrongBookPage(officer)
+def _page(make: Callable[[str | None], Any], officer: str | None) -> w.VBox:
+    """A practice page as every learning page is laid out: the link back to the 学习首页, the 答题人 line (切换答题人 on
+    one machine, the login on the site) and the page itself, built again for the officer chosen."""
+    on_site = bool(settings.service_url)
+    who, fixed = (hub_user(), True) if on_site else page_officer(officer)
+    holder = w.VBox()
+
+    def render(chosen: str | None) -> None:
+        holder.children = [make(chosen).widget] if chosen or on_site else []
+
+    bar = OfficerBar(who, fixed, render, local=not on_site)
+    render(who)
+    back = w.HTML(f"<p><a href='{back_link('错题本.ipynb')}' style='color:#1565c0'>← 返回学习首页</a></p>")
+    return w.VBox([back, bar.widget, holder])
 
 
-def mock_exam_page(officer: str | None = None) -> MockExamPage:
-    return MockExamPage(officer)
+def wrong_book_page(officer: str | None = None) -> w.VBox:
+    return _page(WrongBookPage, officer)
+
+
+def mock_exam_page(officer: str | None = None) -> w.VBox:
+    return _page(MockExamPage, officer)

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from academy.practice import MockExamPage, WrongBookPage
+from academy.practice import MockExamPage, WrongBookPage, mock_exam_page, wrong_book_page
 from curriculum import catalog
 from tests.sheets import write_csv
 from tracker import db
@@ -79,9 +79,13 @@ def test_the_book_lists_wrong_answers_and_practising_right_takes_them_out(office
 
 
 def test_an_officer_not_on_the_roster_reads_why_in_chinese(officer, monkeypatch):
-    monkeypatch.setenv("ACADEMY_OFFICER", "Z9999")
-    assert "名册中没有人员编号 Z9999" in WrongBookPage().widget.children[0].value
-    assert "名册中没有人员编号 Z9999" in MockExamPage().widget.children[0].value
+    assert "名册中没有人员编号 Z9999" in WrongBookPage("Z9999").widget.children[0].value
+    assert "名册中没有人员编号 Z9999" in MockExamPage("Z9999").widget.children[0].value
+    monkeypatch.setenv("ACADEMY_OFFICER", "Z9999")  # not on the roster: the pages ask who is answering, show nothing
+    for page in (wrong_book_page(), mock_exam_page()):
+        back, bar, content = page.children
+        assert "返回学习首页" in back.value and content.children == ()
+        assert "请输入您的人员编号" in bar.children[0].value
 
 
 def test_a_mock_exam_taken_on_the_page_is_scored_by_section_and_gives_no_hours(officer):
