@@ -30,13 +30,20 @@ def home_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/{HOME_PAGE}"
 
 
+def voila_arguments() -> list[str]:
+    """How Voila shows a page, here and on the hub (deploy/jupyterhub_config.py): our template, no source, no
+    traceback, none of the extensions that only fail in a page. The template is found through ``JUPYTER_PATH``
+    (``PAGE_THEME``)."""
+    return ["--VoilaConfiguration.template=academy", "--VoilaConfiguration.strip_sources=True",
+            "--VoilaConfiguration.show_tracebacks=False",
+            *(f"--VoilaConfiguration.extension_denylist={name}" for name in HIDDEN_EXTENSIONS)]
+
+
 def pages_command(port: int) -> list[str]:
     return [
         sys.executable, "-m", "voila", str(PROJECT_ROOT / "courses"),
         f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-        "--VoilaConfiguration.template=academy", "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=False",
-        *(f"--VoilaConfiguration.extension_denylist={name}" for name in HIDDEN_EXTENSIONS),
+        *voila_arguments(),
     ]
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jupyterhub.utils import random_port
 
+from academy import pages
 from ground.settings import PROJECT_ROOT, settings
 from service import site
 
@@ -65,7 +66,10 @@ c.Spawner.notebook_dir = str(PROJECT_ROOT / "courses")
 c.Spawner.default_url = "/voila/render/index.ipynb"  # learning pages, not a notebook editor
 # officers never see nbgrader's instructor tools (formgrader, course list, validate); 考试管理员 get them back below
 INSTRUCTOR_TOOLS = ("formgrader", "course_list", "validate_assignment")
-c.Spawner.args = ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN",
+# the pages look as under `make run` (academy/pages.py): its Voila template (Chinese loading page, local flow charts,
+# no CDN), no JupyterLab extension that only fails inside a page
+PAGE_ARGS = [*pages.voila_arguments(), "--ServerApp.language=zh_CN"]
+c.Spawner.args = [*PAGE_ARGS,
                   *(f"--ServerApp.jpserver_extensions=nbgrader.server_extensions.{tool}=False" for tool in INSTRUCTOR_TOOLS),
                   f"--LabApp.app_settings_dir={PROJECT_ROOT / 'deploy' / 'officer-lab'}"]
 # nbgrader's configuration for every server (deploy/nbgrader/): the exchange, the exam course's id; 考试管理员 also get
@@ -76,6 +80,7 @@ c.Spawner.environment = {
     "ACADEMY_SERVICE_URL": f"http://127.0.0.1:{port}/services/academy/",
     "ACADEMY_EXCHANGE": str(settings.exchange),
     "JUPYTER_CONFIG_PATH": str(NBGRADER / "site"),
+    "JUPYTER_PATH": str(pages.PAGE_THEME),
     "LANG": "zh_CN.UTF-8",
     # the project's environment first: nbgrader (collect, formgrader) runs its `alembic` command from PATH
     "PATH": os.pathsep.join([str(venv_bin), os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin"]),
@@ -84,7 +89,7 @@ c.Spawner.group_overrides = {
     "1-exam-administrators": {
         "groups": [site.EXAM_GROUP],
         "spawner_override": {
-            "args": ["--VoilaConfiguration.strip_sources=True", "--ServerApp.language=zh_CN"],
+            "args": PAGE_ARGS,
             "notebook_dir": str(SERVER_ROOT),
             "default_url": site.page_url("courses/index.ipynb"),
             "environment": {"ACADEMY_EXAM_COURSE": str(settings.exam_course),

@@ -85,7 +85,7 @@ def test_same_authenticator_and_settings_as_one_machine(values, hub_config):
     assert config["KubeSpawner"]["notebook_dir"] == in_image(hub_config.Spawner.notebook_dir)
     assert values["singleuser"]["defaultUrl"] == hub_config.Spawner.default_url
     environment = in_image(hub_config.Spawner.environment)
-    for name in ("ACADEMY_EXCHANGE", "JUPYTER_CONFIG_PATH", "LANG"):
+    for name in ("ACADEMY_EXCHANGE", "JUPYTER_CONFIG_PATH", "JUPYTER_PATH", "LANG"):
         assert values["singleuser"]["extraEnv"][name] == environment[name], name
 
 
