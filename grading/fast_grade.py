@@ -378,3 +378,69 @@ def _split_lines(nb: dict) -> dict:
                 if isinstance(value, str) and (mime.startswith("text/") or mime == "image/svg+xml"):
                     output["data"][mime] = value.splitlines(True)
     return nb
+
+
+# --- one sitting: every form of a paper -------------------------------------------------------------------------
+
+
+@dataclass
+class SittingSummary:
+    """Grading every form of a paper: per form, plus who was expected and handed in nothing, and who handed in two
+    forms (each graded, flagged for the administrator, never dropped)."""
+
+    forms: list[GradeSummary] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    two_forms: dict[str, list[str]] = field(default_factory=dict)
+    feedback: int = 0
+
+    @property
+    def refused(self) -> list[SubmissionResult]:
+        return [r for f in self.forms for r in f.refused]
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.refused or self.missing or self.two_forms)
+
+    def text(self) -> str:
+        lines = [f.text() for f in self.forms]
+        graded = sum(len(f.graded) for f in self.forms)
+        flagged = sum(len(f.flagged) for f in self.forms)
+        lines.append(f"合计：评分 {graded} 份，拒绝 {len(self.refused)} 份，需核查 {flagged} 份，"
+                     f"未提交 {len(self.missing)} 人，提交两套试卷 {len(self.two_forms)} 人；已生成成绩反馈 {self.feedback} 份。")
+        if self.missing:
+            lines.append("  未提交（应考而没有提交）：" + "、".join(self.missing))
+        for officer, forms in sorted(self.two_forms.items()):
+            lines.append(f"  提交了两套试卷 {officer}：{'、'.join(forms)}（均已评分，结论待核查，不登记）")
+        return "\n".join(lines)
+
+
+def grade_sitting(course_root: str | Path, paper_path: str | Path, students: Iterable[str] | None = None,
+                  expected: Iterable[str] | None = None, progress: bool = True, workers: int | None = None,
+                  feedback: bool = True) -> SittingSummary:
+    """Grade every form of the paper (only ``students`` when given) and write each graded or refused officer's
+    feedback. ``missing``: the officers in ``students`` or ``expected`` (e.g. assigned to the sitting) with no
+    submission in any form."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from grading.feedback import write_feedback
+    from grading.paper import load_paper
+
+    paper = load_paper(paper_path)
+    coursedir = CourseDirectory(config=course_config(course_root))
+    asked = sorted(set(students)) if students is not None else None
+    out = SittingSummary()
+    present: dict[str, list[str]] = {}
+    for form in paper.forms:
+        for officer in _submitted_students(coursedir, form.assignment):
+            present.setdefault(officer, []).append(form.assignment)
+        summary = grade_exam(course_root, form.assignment, students=asked, progress=progress, paper=paper_path,
+                             workers=workers)
+        out.forms.append(summary)
+        if feedback:
+            done = [r.student for r in summary.results]
+            out.feedback += len(write_feedback(course_root, form.assignment, students=done, paper=paper_path))
+    wanted = set(asked or ()) | set(expected or ())
+    out.missing = sorted(o for o in wanted if o not in present)
+    scope = set(asked) if asked is not None else None
+    out.two_forms = {o: forms for o, forms in present.items() if len(forms) > 1 and (scope is None or o in scope)}
+    return out
