@@ -21,8 +21,17 @@ Per submission, nbgrader's steps and where they are here:
   submissions per transaction, and the autograded notebooks in ``autograded/<student>/<assignment>/`` for formgrader
   and feedback, as ``Autograde.init_assignment`` and its writer leave them.
 
-A submission that cannot be graded is refused with a Chinese reason (in the summary and the log); its autograded
-scores are cleared (``auto_score`` None, needs manual grading) so that no stale score stays behind.
+Nothing of a submission is trusted: every file is opened by grading/submission_files.py (no symlink followed, regular
+files only, bounded reads). Each submission is graded in isolation: any failure refuses that one submission with a
+Chinese reason (``评分时出错：<type>`` for an unexpected one, logged with its traceback), its autograded scores are
+cleared (``auto_score`` None, needs manual grading) so that no stale score stays behind, and the batch goes on. The
+refusals and the 需核查 flags of the answers file's times are kept in ``<course>/findings/<assignment>.json``
+(grading/findings.py) for feedback, results, register and analysis. nbgrader's late-submission policy is applied as
+stock ``AssignLatePenalties`` does (grading/gradebook.py).
+
+Many submissions are read, scored and written to ``autograded/`` by forked worker processes (``workers``), while this
+process writes the gradebook; ``grade_sitting`` grades every form of a paper and lists who is missing and who handed in
+two forms.
 """
 
 from __future__ import annotations
