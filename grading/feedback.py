@@ -88,7 +88,7 @@ def reports(course_root: str | Path, assignment: str, students: Iterable[str] | 
     key = load_exam_key(paper or find_paper(coursedir.root, assignment), assignment, bank)
     wanted = set(students) if students is not None else None
     rows: dict[str, list] = {}
-    penalties: dict[str, float] = {}
+    penalties: dict[str, dict[str, float]] = {}  # officer -> submitted notebook -> late penalty
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         query = (select(SubmittedAssignment.student_id, SubmittedNotebook.id, BaseCell.name, Grade.auto_score, Grade.manual_score,
                         Grade.extra_credit, Grade.needs_manual_grade, SubmittedNotebook.late_submission_penalty)

@@ -58,7 +58,7 @@ class SubmissionFolder:
         try:
             self.fd = os.open(self.path, _DIR_FLAGS)
         except FileNotFoundError:
-            raise GradingError(f"提交文件夹不存在：{self.path}") from None
+            raise GradingError(f"提交文件夹 {self.path.name} 不存在") from None
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                 raise GradingError(f"提交文件夹 {self.path.name} 是符号链接或不是文件夹，拒绝评分") from None
