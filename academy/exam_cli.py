@@ -204,7 +204,7 @@ def register(subparsers) -> None:
     p.add_argument("exam")
     p.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(), help="考试日期")
     p.add_argument("--series", help="考试系列（补考与原考试同一系列；默认为考试编号）")
-    p.add_argument("--reviewed", action="append", help="已核查、可以登记的需核查考生（可重复）")
+    p.add_argument("--reviewed", action="append", metavar="人员编号", help="已核查、可以登记的需核查考生（可重复）")
     p = add("analyze", cmd_analyze, "题目分析（按套卷）：难度 p、区分度、选项分布，标出需复核的题，统计保存在数据目录",
             "academy exam analyze cert-2026-q4")
     p.add_argument("exam")
