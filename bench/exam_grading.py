@@ -146,14 +146,21 @@ def classic_submit(course: Path, officer: str, key, answers: dict) -> None:
 
 
 def scores(course: Path, assignment: str) -> dict[str, float]:
-    from nbgrader.api import Gradebook
+    """Each officer's total in the gradebook (one SQL query: nbgrader's ORM takes minutes for 10,000)."""
+    from nbgrader.api import Assignment, Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
     from nbgrader.coursedir import CourseDirectory
+    from sqlalchemy import func, select
 
     from grading.autograde import course_config
 
     coursedir = CourseDirectory(config=course_config(course))
+    query = (select(SubmittedAssignment.student_id, func.sum(Grade.score))
+             .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+             .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+             .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+             .where(Assignment.name == assignment).group_by(SubmittedAssignment.student_id))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        return {s.student_id: round(s.score, 6) for s in gb.find_assignment(assignment).submissions}
+        return {student: round(total or 0.0, 6) for student, total in gb.db.execute(query)}
 
 
 def main() -> None:
