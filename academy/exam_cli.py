@@ -74,18 +74,14 @@ def _forms(exam: str):
 
 
 def cmd_grade(args) -> int:
-    from grading.fast_grade import grade_exam
-    from grading.feedback import write_feedback
+    from grading.fast_grade import grade_sitting
 
-    path, forms = _forms(args.exam)
-    refused = 0
-    for form in forms:
-        summary = grade_exam(course_root(), form.assignment, students=args.student or None, paper=path)
-        print(summary.text())
-        refused += len(summary.refused)
-        written = write_feedback(course_root(), form.assignment, students=args.student or None, paper=path)
-        print(f"已生成 {len(written)} 份成绩反馈（{form.assignment}）。")
-    return 1 if refused else 0
+    summary = grade_sitting(course_root(), paper_path(args.exam), students=args.student or None)
+    print(summary.text())
+    if summary.needs_attention:
+        print("有拒绝评分、未提交或提交两套试卷的考生，请核查（见上）。", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_results(args) -> int:
@@ -99,51 +95,87 @@ def cmd_results(args) -> int:
 
 def cmd_register(args) -> int:
     from grading.paper import load_paper
-    from grading.results import officer_reports
+    from grading.results import officer_results
     from tracker import db
     from tracker.certification import ExamRecord, register_results
     from tracker.service import current_user
 
     path = paper_path(args.exam)
     paper = load_paper(path)
-    pending, records = [], []
-    for report in officer_reports(course_root(), path):
-        if report.passed is None:
-            pending.append(report.officer)
+    results = officer_results(course_root(), path)
+    if not results:
+        print(f"{args.exam} 还没有评分结果，没有可登记的成绩（先运行 academy exam grade {args.exam}）。", file=sys.stderr)
+        return 1
+    reviewed = set(getattr(args, "reviewed", None) or ())
+    held: dict[str, list[str]] = {"pending": [], "refused": [], "two_forms": [], "flagged": []}
+    records = []
+    for result in results:
+        if result.status in ("pending", "refused", "two_forms"):
+            held[result.status].append(result.officer)
+        elif result.flags and result.officer not in reviewed:
+            held["flagged"].append(result.officer)
         else:
-            records.append(ExamRecord(report.officer, Decimal(str(round(report.total, 2))),
+            report = result.report
+            records.append(ExamRecord(result.officer, Decimal(str(round(report.total, 2))),
                                       Decimal(str(round(report.max, 2))), report.passed))
     with db.session() as s:
         outcome = register_results(s, paper.exam, args.series or paper.exam, paper.title, args.date, records,
                                    current_user())
     print(outcome)
-    if pending:
-        print("案例分析题尚未评完、结论待定，未登记：" + "、".join(pending))
+    notes = {"pending": "案例分析题尚未评完、结论待定，未登记", "refused": "拒绝评分，未登记",
+             "two_forms": "提交了两套试卷，待核查，未登记",
+             "flagged": "需核查（答题时间有疑问），未登记；核查后用 --reviewed 人员编号 登记"}
+    for status, officers in held.items():
+        if officers:
+            print(f"{notes[status]}：" + "、".join(officers))
+    if outcome.registered == 0 and outcome.already == 0:
+        reasons = [f"{notes[k].split('，')[0]} {len(v)} 人" for k, v in held.items() if v]
+        if outcome.unknown:
+            reasons.append(f"不在名册中 {len(outcome.unknown)} 人（先导入人员名册：academy hours import-roster）")
+        print(f"没有登记任何成绩：{'；'.join(reasons) or '没有可登记的成绩'}。", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_analyze(args) -> int:
-    from grading.item_stats import compute_item_stats, keys_from_questions, plot_item_stats, record_exam
+    from grading.item_stats import compute_item_stats, keys_from_questions, plot_item_stats, record_forms
     from grading.paper import load_paper
-    from grading.results import response_rows
+    from grading.results import form_responses
     from questionbank.loading import load_bank
 
     path = paper_path(args.exam)
     paper = load_paper(path)
-    rows, totals = response_rows(course_root(), path)
-    if not rows:
-        print(f"{args.exam} 还没有评分结果，无法分析。", file=sys.stderr)
+    every_form = form_responses(course_root(), path)
+    forms = [f for f in every_form if f.rows]
+    if not forms:
+        print(f"{args.exam} 还没有可分析的评分结果（拒绝评分和提交两套试卷的不计入），无法分析。", file=sys.stderr)
         return 1
     keys = keys_from_questions(load_bank().questions)
-    stats = compute_item_stats(rows, totals, keys, exam=paper.exam)
-    stored = record_exam(paper.exam, stats)
+    stats = {f.assignment: compute_item_stats(f.rows, f.totals, keys, exam=paper.exam, form=f.assignment)
+             for f in forms}
+    stored = record_forms(paper.exam, stats)
+    items = {q for form_stats in stats.values() for q in form_stats}
+    officers = sum(len(f.totals) for f in forms)
+    left_out = {o: why for f in every_form for o, why in f.left_out.items()}
     chart = Path(args.chart or course_root() / "reports" / f"{paper.exam}-题目分析.png")
-    plot_item_stats(stats, chart, title=f"{paper.title} 题目分析")
-    flagged = [s for s in stats.values() if s.flags]
-    print(f"{paper.exam}：{len(stats)} 道题，{len(totals)} 名考生；需复核 {len(flagged)} 道。统计已保存到 {stored}，图表 {chart}")
-    for s in sorted(flagged, key=lambda s: s.question):
-        disc = "—" if s.point_biserial is None else f"{s.point_biserial:.2f}"
-        print(f"  {s.question}：p={s.p:.2f}，点二列相关={disc}，{'、'.join(s.flags)}")
+    if len(stats) == 1:
+        plot_item_stats(next(iter(stats.values())), chart, title=f"{paper.title} 题目分析")
+        charts = [chart]
+    else:
+        charts = []
+        for assignment, form_stats in stats.items():
+            one = chart.with_name(f"{chart.stem}-{assignment}{chart.suffix}")
+            charts.append(plot_item_stats(form_stats, one, title=f"{paper.title} 题目分析（{assignment}）"))
+    print(f"{paper.exam}：{len(items)} 道题，{officers} 名考生；统计已保存到 {stored}，图表 {'、'.join(map(str, charts))}")
+    if left_out:
+        print(f"  未计入 {len(left_out)} 人：" + "、".join(f"{o}（{why}）" for o, why in sorted(left_out.items())))
+    for form in forms:
+        form_stats = stats[form.assignment]
+        flagged = [s for s in form_stats.values() if s.flags]
+        print(f"  {form.assignment}：{len(form_stats)} 道题，{len(form.totals)} 名考生，需复核 {len(flagged)} 道")
+        for s in sorted(flagged, key=lambda s: s.question):
+            disc = "—" if s.point_biserial is None else f"{s.point_biserial:.2f}"
+            print(f"    {s.question}：p={s.p:.2f}，点二列相关={disc}，{'、'.join(s.flags)}")
     return 0
 
 
@@ -173,7 +205,8 @@ def register(subparsers) -> None:
     p.add_argument("exam")
     p.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(), help="考试日期")
     p.add_argument("--series", help="考试系列（补考与原考试同一系列；默认为考试编号）")
-    p = add("analyze", cmd_analyze, "题目分析：难度 p、区分度、选项分布，标出需复核的题，统计保存在题库旁",
+    p.add_argument("--reviewed", action="append", metavar="人员编号", help="已核查、可以登记的需核查考生（可重复）")
+    p = add("analyze", cmd_analyze, "题目分析（按套卷）：难度 p、区分度、选项分布，标出需复核的题，统计保存在数据目录",
             "academy exam analyze cert-2026-q4")
     p.add_argument("exam")
     p.add_argument("--chart", help="图表文件（PNG）")

@@ -14,7 +14,6 @@ Two ways to use it, giving the same gradebook:
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -36,18 +35,16 @@ from nbgrader.preprocessors import (
 )
 from traitlets import List, Unicode
 
+from grading.answers import parse_time
 from grading.build import course_config
+from grading.errors import GradingError
 from grading.paper import Paper, case_part_points, load_paper
+from grading.submission_files import SubmissionFolder, parse_json
 from questionbank.loading import load_bank
 from questionbank.scoring import score
 
 ANSWERS_FILE = "answers.json"
 MAX_ANSWERS_BYTES = 2_000_000  # a full 100-question answers file is ~5 kB
-
-
-class GradingError(Exception):
-    """A submission (or an exam set-up) that cannot be graded; the message is Chinese, for the administrator."""
-
 
 # --- the key: the administrator's side ---------------------------------------------------------------------
 
@@ -83,6 +80,7 @@ class ExamKey:
     pass_mark: float
     multiple_rule: str
     sections: list[tuple[str, str]]  # (id, title) in paper order
+    duration_minutes: float = 0.0
     items: dict[str, KeyItem] = field(default_factory=dict)
     manual: dict[str, ManualItem] = field(default_factory=dict)
 
@@ -117,7 +115,7 @@ def exam_key(paper: Paper, assignment: str, bank_paths: list[str] | tuple[str, .
     questions = _bank(tuple(str(p) for p in bank_paths) if bank_paths else None)
     key = ExamKey(exam=paper.exam, assignment=form.assignment, title=paper.title, total=float(paper.total),
                   pass_mark=float(paper.pass_mark), multiple_rule=paper.multiple_rule,
-                  sections=[(s.id, s.title) for s in form.sections])
+                  sections=[(s.id, s.title) for s in form.sections], duration_minutes=float(paper.duration_minutes))
     missing = []
     for section in form.sections:
         for qid in section.questions:
@@ -181,34 +179,75 @@ def find_paper(course_root: str | Path, assignment: str) -> Path:
 # --- the answers file: the officer's side -----------------------------------------------------------------
 
 
-def read_answers(folder: str | Path, student: str, key: ExamKey) -> dict[str, Any]:
-    """The responses of ``answers.json`` in ``folder``, after checking whose and which exam's they are.
+@dataclass
+class AnswerSheet:
+    """What grading takes from ``answers.json``: the responses, and the 需核查 flags of its time fields."""
 
+    answers: dict[str, Any] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+
+def read_answer_sheet(folder: str | Path | SubmissionFolder, student: str, key: ExamKey) -> AnswerSheet:
+    """The responses of ``answers.json`` in ``folder`` after checking whose and which exam's they are, with the
+    flags of its time fields (:func:`time_flags`).
+
+    The file is read defensively (grading/submission_files.py: no symlink followed, regular files only, bounded).
     A missing file means no click at all (every objective question unanswered). Anything else that is not a
     well-formed answers file of this officer for this exam is refused with a ``GradingError``.
     """
-    path = Path(folder) / ANSWERS_FILE
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return {}
-    if size > MAX_ANSWERS_BYTES:
-        raise GradingError(f"考生 {student} 的答案文件过大（{size} 字节，上限 {MAX_ANSWERS_BYTES}），拒绝评分")
-    try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise GradingError(f"考生 {student} 的答案文件已损坏（不是有效的 JSON），无法评分") from None
+    if isinstance(folder, SubmissionFolder):
+        raw = folder.read(ANSWERS_FILE, MAX_ANSWERS_BYTES, f"考生 {student} 的答案文件 {ANSWERS_FILE}")
+    else:
+        with SubmissionFolder(folder) as opened:
+            raw = opened.read(ANSWERS_FILE, MAX_ANSWERS_BYTES, f"考生 {student} 的答案文件 {ANSWERS_FILE}")
+    if raw is None:
+        return AnswerSheet()
+    data = parse_json(raw, f"考生 {student} 的答案文件")
     if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
         raise GradingError(f"考生 {student} 的答案文件格式无效（应为含 answers 的一组 字段: 值）")
     officer = data.get("officer")
     if type(officer) is not str or officer != student:
-        raise GradingError(f"答案文件属于另一名考生（{officer!r}），不是 {student}：拒绝评分")
+        raise GradingError(f"答案文件属于另一名考生（{_shown(officer)}），不是 {student}：拒绝评分")
     if data.get("exam") != key.exam:
-        raise GradingError(f"考生 {student} 的答案文件属于另一场考试（{data.get('exam')!r}），不是 {key.exam}：拒绝评分")
+        raise GradingError(f"考生 {student} 的答案文件属于另一场考试（{_shown(data.get('exam'))}），不是 {key.exam}：拒绝评分")
     if "assignment" in data and data["assignment"] != key.assignment:
-        raise GradingError(f"考生 {student} 的答案文件属于另一套试卷（{data.get('assignment')!r}），"
+        raise GradingError(f"考生 {student} 的答案文件属于另一套试卷（{_shown(data.get('assignment'))}），"
                            f"不是 {key.assignment}：拒绝评分")
-    return data.get("answers", {})
+    return AnswerSheet(data.get("answers", {}), time_flags(data, key.duration_minutes))
+
+
+def read_answers(folder: str | Path | SubmissionFolder, student: str, key: ExamKey) -> dict[str, Any]:
+    """The responses of ``answers.json`` (see :func:`read_answer_sheet`)."""
+    return read_answer_sheet(folder, student, key).answers
+
+
+def _shown(value: Any) -> str:
+    """A value of the officer's file, safe to print (no lone surrogate, bounded)."""
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "…"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def time_flags(data: dict[str, Any], duration_minutes: float) -> list[str]:
+    """需核查 reasons from the time fields of an answers file (the file-based flow, ``make run``).
+
+    The file is written by the officer's own kernel, so grading can only flag, never prove: ``started_at`` or
+    ``deadline`` missing or unreadable (deleting ``deadline`` gives a fresh clock); a deadline that is not
+    ``started_at + duration`` of the paper (to the second); an answer recorded (``updated_at``) after the deadline.
+    """
+    started, deadline = parse_time(data.get("started_at")), parse_time(data.get("deadline"))
+    flags = []
+    if started is None or deadline is None:
+        missing = "、".join(n for n, v in (("开考时间 started_at", started), ("截止时间 deadline", deadline)) if v is None)
+        flags.append(f"答案文件缺少{missing}（可能被删改，计时无法核对）")
+    elif duration_minutes and abs((deadline - started).total_seconds() - duration_minutes * 60) > 1:
+        flags.append(f"答案文件的截止时间 {deadline.isoformat()} 不是开考时间 {started.isoformat()} 加考试时长 "
+                     f"{duration_minutes:g} 分钟（可能被改动）")
+    updated = parse_time(data.get("updated_at"))
+    if deadline is not None and updated is not None and updated > deadline:
+        late = (updated - deadline).total_seconds()
+        flags.append(f"截止时间后仍有作答记录（最后一次记录 {updated.isoformat()}，晚于截止时间 {late:.0f} 秒）")
+    return flags
 
 
 # --- the nbgrader preprocessor ----------------------------------------------------------------------------

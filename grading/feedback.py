@@ -12,12 +12,12 @@ no option, no key, no explanation or rubric can reach it.
 from __future__ import annotations
 
 import html
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from grading.autograde import ExamKey, course_config, find_paper, load_exam_key
+from grading.findings import load_findings
 
 
 @dataclass
@@ -29,6 +29,7 @@ class SectionResult:
     questions: int = 0  # automatically graded items
     full_marks: int = 0  # items with every point
     pending: int = 0  # answers still waiting for a human grader
+    pending_points: float = 0.0  # the most those answers can still add
 
 
 @dataclass
@@ -41,22 +42,33 @@ class Report:
     pass_mark: float
     penalty: float = 0.0
     sections: list[SectionResult] = field(default_factory=list)
+    refused: str | None = None  # the reason, when grading refused the submission (grading/findings.py)
+    flags: list[str] = field(default_factory=list)  # 需核查 reasons found when grading
 
     @property
     def pending(self) -> int:
         return sum(s.pending for s in self.sections)
 
     @property
+    def pending_points(self) -> float:
+        return sum(s.pending_points for s in self.sections)
+
+    @property
     def passed(self) -> bool | None:
-        """None while manual grading is not finished and could still change the outcome."""
+        """None when refused, or while manual grading is not finished and its points could still change the outcome
+        (total below the pass mark, total plus the pending answers' points reaching it)."""
+        if self.refused is not None:
+            return None
         if self.total >= self.pass_mark - 1e-9:
             return True
-        if self.pending:
+        if self.pending and self.total + self.pending_points >= self.pass_mark - 1e-9:
             return None
         return False
 
     @property
     def verdict(self) -> str:
+        if self.refused is not None:
+            return f"拒绝评分：{self.refused}"
         return {True: "合格", False: "不合格", None: "待定（案例分析题尚待人工评分）"}[self.passed]
 
 
@@ -76,21 +88,28 @@ def reports(course_root: str | Path, assignment: str, students: Iterable[str] | 
     key = load_exam_key(paper or find_paper(coursedir.root, assignment), assignment, bank)
     wanted = set(students) if students is not None else None
     rows: dict[str, list] = {}
-    penalties: dict[str, float] = {}
+    penalties: dict[str, dict[str, float]] = {}  # officer -> submitted notebook -> late penalty
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        query = (select(SubmittedAssignment.student_id, BaseCell.name, Grade.auto_score, Grade.manual_score,
+        query = (select(SubmittedAssignment.student_id, SubmittedNotebook.id, BaseCell.name, Grade.auto_score, Grade.manual_score,
                         Grade.extra_credit, Grade.needs_manual_grade, SubmittedNotebook.late_submission_penalty)
                  .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
                  .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
                  .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
                  .join(BaseCell, Grade.cell_id == BaseCell.id)
                  .where(Assignment.name == assignment))
-        for student, name, auto, manual, extra, needs, penalty in gb.db.execute(query):
+        for student, notebook, name, auto, manual, extra, needs, penalty in gb.db.execute(query):
             if wanted is not None and student not in wanted:
                 continue
-            rows.setdefault(student, []).append((name, auto, manual, extra, needs))
-            penalties[student] = penalty or 0.0
-    return [_report(student, rows[student], penalties[student], key) for student in sorted(rows)]
+            rows.setdefault(student, []).append((notebook, name, auto, manual, extra, needs))
+            penalties.setdefault(student, {})[notebook] = penalty or 0.0
+    findings = load_findings(coursedir.root, assignment)
+    out = []
+    for student in sorted(rows):
+        report = _report(student, [r[1:] for r in rows[student]], sum(penalties[student].values()), key)
+        report.refused = findings.refused.get(student)
+        report.flags = findings.flags.get(student, [])
+        out.append(report)
+    return out
 
 
 def _report(student: str, grades: list, penalty: float, key: ExamKey) -> Report:
@@ -109,12 +128,19 @@ def _report(student: str, grades: list, penalty: float, key: ExamKey) -> Report:
             s.full_marks += earned >= item.points - 1e-9
         if needs or (name in key.manual and manual is None and auto is None):
             s.pending += 1
+            s.pending_points += max(0.0, item.points - earned)
     total = max(0.0, sum(s.earned for s in sections.values()) - penalty)
     return Report(student, key.assignment, key.title, round(total, 6), key.total, key.pass_mark, penalty,
                   list(sections.values()))
 
 
+REFUSED_NOTE = "本次提交未能评分，没有成绩。如有疑问，请联系考试管理员。"
+
+
 def render_markdown(report: Report) -> str:
+    if report.refused is not None:
+        return "\n".join([f"# {report.title} 成绩反馈", "", f"- 考生：{report.officer}",
+                          f"- 结论：**{report.verdict}**", "", REFUSED_NOTE]) + "\n"
     lines = [f"# {report.title} 成绩反馈", "",
              f"- 考生：{report.officer}",
              f"- 总分：**{_num(report.total)}** / {_num(report.max)}（及格分 {_num(report.pass_mark)}）",
@@ -131,6 +157,16 @@ def render_markdown(report: Report) -> str:
 
 def render_html(report: Report) -> str:
     e = html.escape
+    if report.refused is not None:
+        return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{e(report.title)} 成绩反馈</title></head>
+<body style="font-family:sans-serif;max-width:42em;margin:2em auto">
+<h1>{e(report.title)} 成绩反馈</h1>
+<p>考生：{e(report.officer)}</p>
+<p>结论：<strong style="color:#cf222e">{e(report.verdict)}</strong></p>
+<p>{REFUSED_NOTE}</p>
+</body></html>
+"""
     rows = "\n".join(
         f"<tr><td>{e(s.title)}</td><td>{_num(s.earned)}</td><td>{_num(s.max)}</td>"
         f"<td>{f'{s.full_marks} / {s.questions}' if s.questions else '—'}</td><td>{s.pending or '—'}</td></tr>"
@@ -165,10 +201,23 @@ def write_feedback(course_root: str | Path, assignment: str, students: Iterable[
     for report in reports(course_root, assignment, students, paper, bank):
         folder = Path(coursedir.format_path(coursedir.feedback_directory, report.officer, assignment))
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "exam.html").write_text(render_html(report), encoding="utf-8")
-        (folder / "exam.md").write_text(render_markdown(report), encoding="utf-8")
-        stamp = Path(coursedir.format_path(coursedir.submitted_directory, report.officer, assignment)) / "timestamp.txt"
-        if stamp.exists():
-            shutil.copyfile(stamp, folder / "timestamp.txt")
+        (folder / "exam.html").write_bytes(render_html(report).encode("utf-8", "backslashreplace"))
+        (folder / "exam.md").write_bytes(render_markdown(report).encode("utf-8", "backslashreplace"))
+        stamp = _timestamp_text(Path(coursedir.format_path(coursedir.submitted_directory, report.officer, assignment)))
+        if stamp is not None:
+            (folder / "timestamp.txt").write_bytes(stamp)
         written.append(folder / "exam.html")
     return written
+
+
+def _timestamp_text(submitted: Path) -> bytes | None:
+    """The submission's timestamp.txt for ``release_feedback``, read as grading reads it (never following a
+    symlink, a regular file only); None when there is none usable."""
+    from grading.errors import GradingError
+    from grading.submission_files import SubmissionFolder
+
+    try:
+        with SubmissionFolder(submitted) as folder:
+            return folder.read("timestamp.txt", 1024, "timestamp.txt")
+    except GradingError:
+        return None

@@ -96,15 +96,21 @@ class _Changes:
 class GradebookWriter:
     """The gradebook rows of many submissions in one transaction (SQLAlchemy core executemany).
 
-    Per submission: Student, SubmittedAssignment (timestamp), SubmittedNotebook (late penalty none), one Grade per
+    Per submission: Student, SubmittedAssignment (timestamp), SubmittedNotebook (late penalty), one Grade per
     grade and task cell (auto_score, needs_manual_grade) and one Comment per solution and task cell (auto_comment).
     A refused submission (no :class:`GradedNotebook`) gets its autograded scores cleared.
+
+    The late penalty is nbgrader's ``AssignLatePenalties``: none unless the submission's timestamp (the new one, or
+    the one the gradebook kept) is after the assignment's due date plus the submission's extension; then
+    ``late_plugin.late_submission_penalty(student, notebook score, seconds late)`` (the notebook score counts manual
+    grades and extra credit already given), kept between 0 and the notebook score.
     """
 
-    def __init__(self, gb, asg, notebooks: list[SourceNotebook]):
+    def __init__(self, gb, asg, notebooks: list[SourceNotebook], late_plugin=None):
         from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
 
-        self.gb, self.asg, self.notebooks = gb, asg, notebooks
+        self.gb, self.asg, self.notebooks, self.late_plugin = gb, asg, notebooks, late_plugin
+        self.duedate = asg.duedate
         self.tables = {"student": Student.__table__, "submission": SubmittedAssignment.__table__,
                        "notebook": SubmittedNotebook.__table__, "grade": Grade.__table__, "comment": Comment.__table__}
 
@@ -125,28 +131,52 @@ class GradebookWriter:
         existing = self._existing(students)
         for student, timestamp, graded in rows:
             if student in existing:
-                sub_id, nbs = existing[student]
+                sub_id, nbs, kept_timestamp, extension = existing[student]
                 if timestamp is not None:
                     changes.updates["submission"].append({"_id": sub_id, "timestamp": timestamp})
+                else:
+                    timestamp = kept_timestamp
             else:
-                sub_id, nbs = uuid4().hex, {}
+                sub_id, nbs, extension = uuid4().hex, {}, None
                 changes.inserts["submission"].append({"id": sub_id, "assignment_id": self.asg.id, "student_id": student,
                                                       "timestamp": timestamp, "extension": None})
+            late = self._seconds_late(timestamp, extension) if graded else 0
             by_name = {g.notebook: g for g in graded}
             for notebook in self.notebooks:
-                self._notebook_changes(changes, sub_id, notebook, nbs.get(notebook.db_id), by_name.get(notebook.name))
+                self._notebook_changes(changes, sub_id, notebook, nbs.get(notebook.db_id), by_name.get(notebook.name),
+                                       student, late)
         return changes
 
-    def _notebook_changes(self, changes: _Changes, sub_id: str, notebook: SourceNotebook, entry, g) -> None:
+    def _seconds_late(self, timestamp, extension) -> float:
+        """``SubmittedAssignment.total_seconds_late``."""
+        if timestamp is None or self.duedate is None:
+            return 0
+        duedate = self.duedate + extension if extension is not None else self.duedate
+        return max(0, (timestamp - duedate).total_seconds())
+
+    def _penalty(self, student: str, score: float, late: float) -> float | None:
+        """``AssignLatePenalties.preprocess`` for one notebook."""
+        if late <= 0 or self.late_plugin is None:
+            return None
+        penalty = self.late_plugin.late_submission_penalty(student, score, late)
+        if penalty is None:
+            return None
+        return 0 if penalty < 0 else score if penalty > score else penalty
+
+    def _notebook_changes(self, changes: _Changes, sub_id: str, notebook: SourceNotebook, entry, g, student: str,
+                          late: float) -> None:
         """The SubmittedNotebook, Grade and Comment rows of one notebook of one submission (``g`` None: refused)."""
         if entry is None:
             snb_id = uuid4().hex
-            changes.inserts["notebook"].append({"id": snb_id, "assignment_id": sub_id, "notebook_id": notebook.db_id,
-                                                "flagged": False, "late_submission_penalty": None})
+            notebook_row = {"id": snb_id, "assignment_id": sub_id, "notebook_id": notebook.db_id,
+                            "flagged": False, "late_submission_penalty": None}
+            changes.inserts["notebook"].append(notebook_row)
             grades_db, comments_db = {}, {}
         else:
             snb_id, grades_db, comments_db = entry
-            changes.updates["notebook"].append({"_id": snb_id, "late_submission_penalty": None})
+            notebook_row = {"_id": snb_id, "late_submission_penalty": None}
+            changes.updates["notebook"].append(notebook_row)
+        score = 0.0  # Grade.score summed, as the gradebook will hold it after this write
         graded = list(notebook.grade_cells.items()) + [(k, (v, 0)) for k, v in notebook.task_cells.items()]
         for name, (cell_id, _max) in graded:
             if g is None:  # refused: no autograde score survives
@@ -154,8 +184,12 @@ class GradebookWriter:
             else:
                 touched = name in g.grades
                 auto = g.grades.get(name)
+            _gid, manual, extra, old_auto = grades_db.get(cell_id, (None, None, None, None))
+            base = manual if manual is not None else auto if touched else old_auto
+            if base is not None:
+                score += base + (extra or 0.0)
             if cell_id in grades_db:
-                grade_id, manual = grades_db[cell_id]
+                grade_id = grades_db[cell_id][0]
                 if touched:
                     changes.updates["grade"].append({"_id": grade_id, "auto_score": auto,
                                                      "needs_manual_grade": manual is not None or auto is None})
@@ -176,6 +210,8 @@ class GradebookWriter:
             else:
                 changes.inserts["comment"].append({"id": uuid4().hex, "notebook_id": snb_id, "cell_id": cell_id,
                                                    "auto_comment": text if touched else None, "manual_comment": None})
+        if g is not None:
+            notebook_row["late_submission_penalty"] = self._penalty(student, score, late)
 
     def _execute(self, changes: _Changes) -> None:
         from sqlalchemy import bindparam, insert, update
@@ -194,14 +230,15 @@ class GradebookWriter:
         self.gb.db.commit()
 
     def _existing(self, students: list[str]):
-        """{student: (submission id, {notebook db id: (submitted nb id, {cell id: (grade id, manual)}, {cell id:
-        comment id})})} for the submissions already in the gradebook."""
+        """{student: (submission id, {notebook db id: (submitted nb id, {cell id: (grade id, manual, extra credit,
+        auto)}, {cell id: comment id})}, timestamp, extension)} for the submissions already in the gradebook."""
         from sqlalchemy import select
 
         s, n, g, c = (self.tables[k] for k in ("submission", "notebook", "grade", "comment"))
-        subs = dict(self.gb.db.execute(select(s.c.student_id, s.c.id).where(
-            s.c.assignment_id == self.asg.id, s.c.student_id.in_(students))).all())
-        out = {student: (sid, {}) for student, sid in subs.items()}
+        found = self.gb.db.execute(select(s.c.student_id, s.c.id, s.c.timestamp, s.c.extension).where(
+            s.c.assignment_id == self.asg.id, s.c.student_id.in_(students))).all()
+        subs = {student: sid for student, sid, _t, _e in found}
+        out = {student: (sid, {}, timestamp, extension) for student, sid, timestamp, extension in found}
         if not subs:
             return out
         by_sub = {sid: student for student, sid in subs.items()}
@@ -213,10 +250,10 @@ class GradebookWriter:
             out[by_sub[sub_id]][1][notebook_id] = entry
             by_nb[snb_id] = entry
         if by_nb:
-            for gid, nb_id, cell_id, manual in self.gb.db.execute(select(g.c.id, g.c.notebook_id, g.c.cell_id,
-                                                                          g.c.manual_score).where(
+            for gid, nb_id, cell_id, manual, extra, auto in self.gb.db.execute(select(
+                    g.c.id, g.c.notebook_id, g.c.cell_id, g.c.manual_score, g.c.extra_credit, g.c.auto_score).where(
                     g.c.notebook_id.in_(list(by_nb)))).all():
-                by_nb[nb_id][1][cell_id] = (gid, manual)
+                by_nb[nb_id][1][cell_id] = (gid, manual, extra, auto)
             for cid, nb_id, cell_id in self.gb.db.execute(select(c.c.id, c.c.notebook_id, c.c.cell_id).where(
                     c.c.notebook_id.in_(list(by_nb)))).all():
                 by_nb[nb_id][2][cell_id] = cid

@@ -15,8 +15,20 @@ officer's rows). For each question:
 - ``flags``: 太容易 (p > 0.9), 太难 (p < 0.2), 区分度低 (point-biserial < 0.1), 答案可能有误 (in the upper group
   a wrong option was chosen more often than the key; needs the keys).
 
-Stored as ``questionbank/stats/item_stats.json`` beside the bank (never in the bank's YAML), by exam; ``pooled()``
-combines the exams, weighting p by the number of answers, for the blueprint's measured difficulty.
+Any valid JSON value may stand in ``chosen`` (the answers file is the officer's): what is not an option letter, a
+list of letters or true/false is counted as 无效作答, never shown as it was given.
+
+Which submissions count, and per form: statistics are computed per form (an officer is compared with the officers
+who sat the same form, totals of the same form). ``academy exam analyze`` leaves out refused submissions and
+officers who handed in two forms (grading/results.py ``form_responses``). The forms of one paper are linked: they
+were assembled together from one blueprint for one sitting. An item is pooled across forms only when it is shared,
+i.e. the same question id appears in more than one linked form; ``pooled()`` then weights its p by the number of
+answers in each form (the only pooled figure; point-biserial and discrimination stay per form, because totals of
+different forms are not on one scale).
+
+Stored in the data folder (``ACADEMY_ITEM_STATS``, default ``<ACADEMY_HOME>/item_stats.json``; never in the source
+tree or the bank's YAML), one entry per form (``record_forms``) or per exam (``record_exam``); ``pooled()`` is what
+the blueprint's measured difficulty reads (grading/assembly.py, the same file).
 """
 
 from __future__ import annotations
@@ -33,17 +45,19 @@ from typing import Any
 
 from ground.files import write_text_atomic
 from ground.settings import settings
-from questionbank.loading import ITEMS
-
-STATS_PATH = ITEMS.parent / "stats" / "item_stats.json"  # beside the bank; ACADEMY_ITEM_STATS to use another file
 
 
 def stats_path() -> Path:
+    """ACADEMY_ITEM_STATS, default ``item_stats.json`` in the data folder."""
     return settings.item_stats_file
+
+
 GROUP_SHARE = 0.27
 TOO_EASY, TOO_HARD, LOW_DISCRIMINATION = 0.9, 0.2, 0.1
 FLAG_EASY, FLAG_HARD, FLAG_LOW, FLAG_KEY = "太容易", "太难", "区分度低", "答案可能有误"
 UNANSWERED = "未作答"
+INVALID = "无效作答"
+LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 JUDGE_LABELS = {True: "正确", False: "错误"}
 CHART_FONT = "WenQuanYi Micro Hei"
 
@@ -71,10 +85,11 @@ class ItemStat:
     upper_choices: dict[str, int] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     exam: str = ""
+    form: str = ""  # the form's assignment, when computed per form
 
 
 def compute_item_stats(rows: Iterable[Any], totals: Mapping[str, float] | None = None,
-                       keys: Mapping[str, Any] | None = None, exam: str = "") -> dict[str, ItemStat]:
+                       keys: Mapping[str, Any] | None = None, exam: str = "", form: str = "") -> dict[str, ItemStat]:
     """Statistics per question id (see the module text). ``keys``: question id → key ("B", ("A", "C"), True)."""
     table = [_row(r) for r in _records(rows)]
     if totals is None:
@@ -92,6 +107,7 @@ def compute_item_stats(rows: Iterable[Any], totals: Mapping[str, float] | None =
     out = {}
     for qid in sorted(by_question):
         out[qid] = _item(qid, by_question[qid], totals, upper, lower, (keys or {}).get(qid), exam)
+        out[qid].form = form
     return out
 
 
@@ -136,19 +152,26 @@ def _key_suspect(key: Any, upper: Counter[str]) -> bool:
     if not letters:
         return False
     least_key = min(upper.get(k, 0) for k in letters)
-    return any(n > least_key for c, n in upper.items() if c not in letters and c != UNANSWERED)
+    return any(n > least_key for c, n in upper.items() if c not in letters and c not in (UNANSWERED, INVALID))
 
 
 def _choices(chosen: Any) -> list[str]:
-    if chosen is None or chosen == "" or chosen == []:
+    """The labels counted for one response: option letters, 正确/错误, 未作答, or 无效作答 for anything else."""
+    if chosen is None or (isinstance(chosen, (str, list, tuple)) and not chosen):
         return [UNANSWERED]
     if isinstance(chosen, bool):
         return [JUDGE_LABELS[chosen]]
     if isinstance(chosen, str):
-        return [chosen.strip().upper()]
+        return [_letter(chosen)]
     if isinstance(chosen, (list, tuple, set, frozenset)):
-        return sorted({str(c).strip().upper() for c in chosen}) or [UNANSWERED]
-    return [str(chosen)]
+        return sorted({_letter(c) for c in chosen})
+    return [INVALID]
+
+
+def _letter(value: Any) -> str:
+    if isinstance(value, str) and len(value.strip()) == 1 and value.strip().upper() in LETTERS:
+        return value.strip().upper()
+    return INVALID
 
 
 def _pearson(xs: list[float], ys: list[float]) -> float | None:
@@ -217,8 +240,20 @@ class ItemStatsStore:
         self.exams[exam] = {qid: s for qid, s in stats.items()}
         self.updated_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
+    def add_forms(self, exam: str, forms: Mapping[str, Mapping[str, ItemStat]]) -> None:
+        """Put (or replace) the statistics of every form of one exam, one entry per form; earlier entries of the
+        exam (per form or the whole exam) are dropped."""
+        for name in [n for n, stats in self.exams.items()
+                     if n == exam or any(s.exam == exam for s in stats.values())]:
+            del self.exams[name]
+        for assignment, stats in forms.items():
+            if stats:
+                self.exams[assignment] = dict(stats)
+        self.updated_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
     def pooled(self) -> dict[str, PooledStat]:
-        """p per question over every stored exam, weighted by the number of answers."""
+        """p per question over every stored entry (exams, and the forms of an exam: a question shared by linked
+        forms is pooled over them), weighted by the number of answers."""
         acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0, 0])
         for stats in self.exams.values():
             for qid, s in stats.items():
@@ -250,6 +285,13 @@ def load_item_stats(path: str | Path | None = None) -> ItemStatsStore:
 def save_item_stats(store: ItemStatsStore, path: str | Path | None = None) -> Path:
     """Write the store atomically; returns the path."""
     return write_text_atomic(path or stats_path(), json.dumps(store.to_json(), ensure_ascii=False, indent=1) + "\n")
+
+
+def record_forms(exam: str, forms: Mapping[str, Mapping[str, ItemStat]], path: str | Path | None = None) -> Path:
+    """Store one exam's statistics per form (replacing an earlier run for the same exam)."""
+    store = load_item_stats(path)
+    store.add_forms(exam, forms)
+    return save_item_stats(store, path)
 
 
 def record_exam(exam: str, stats: Mapping[str, ItemStat], path: str | Path | None = None) -> Path:

@@ -33,7 +33,7 @@ VARIABLES = (
     Variable("ACADEMY_EXCHANGE", "/srv/nbgrader/exchange", "nbgrader 交换区（多人站点上发卷、交卷经过的共享目录）"),
     Variable("ACADEMY_RULES", "tracker/rules/default.yaml", "学时规则文件"),
     Variable("ACADEMY_CERT_RULES", "tracker/rules/certificates.yaml", "执法证发证、换证规则文件"),
-    Variable("ACADEMY_ITEM_STATS", "questionbank/stats/item_stats.json", "题目分析（难度、区分度）统计文件"),
+    Variable("ACADEMY_ITEM_STATS", "数据目录中的 item_stats.json", "题目分析（难度、区分度）统计文件（组卷按实测难度时读取）"),
     Variable("ACADEMY_OFFICER", "无", "单机使用时的答题人人员编号（JupyterHub 上取登录用户）"),
     Variable("ACADEMY_HUB_DB_URL", "数据目录 hub/ 中的 SQLite 文件", "JupyterHub 自己的数据库（站点部署时用 PostgreSQL）"),
     Variable("ACADEMY_HUB_AUTH", "native", "站点登录方式：native（nativeauthenticator）、ldap 或 oidc（见 deploy/auth/）"),
@@ -122,7 +122,7 @@ class Settings:
 
     @property
     def item_stats_file(self) -> Path:
-        return Path(self.get("ACADEMY_ITEM_STATS") or PROJECT_ROOT / "questionbank" / "stats" / "item_stats.json")
+        return Path(self.get("ACADEMY_ITEM_STATS") or self.home / "item_stats.json")
 
     @property
     def officer(self) -> str | None:

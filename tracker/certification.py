@@ -49,6 +49,7 @@ class Registration:
     retake_allowed: list[str] = field(default_factory=list)
     suspension_review: list[str] = field(default_factory=list)  # 暂扣审查名单
     unknown: list[str] = field(default_factory=list)
+    number_conflicts: list[str] = field(default_factory=list)  # roster's 执法证号 already held by another officer
 
     def __str__(self) -> str:
         lines = [f"登记 {self.registered} 人（此前已登记 {self.already} 人）：新发证 {len(self.issued)}，换证 {len(self.renewed)}，"
@@ -57,6 +58,8 @@ class Registration:
             lines.append("暂扣审查名单：" + "、".join(self.suspension_review))
         if self.unknown:
             lines.append("不在名册中、未登记：" + "、".join(self.unknown))
+        if self.number_conflicts:
+            lines.append("名册中的执法证号已属于另一人、未换证（请核对名册）：" + "、".join(self.number_conflicts))
         return "\n".join(lines)
 
 
@@ -97,21 +100,7 @@ def register_results(session: Session, exam_id: str, series: str, title: str, ex
         session.flush()
         outcome.registered += 1
         if record.passed:
-            current = session.scalar(select(Certificate).where(Certificate.officer_id == officer.id,
-                                                               Certificate.status != "注销")
-                                     .order_by(Certificate.valid_until.desc()))
-            if current is None:
-                number = _next_number(session, rules, exam_date.year)
-                session.add(Certificate(officer_id=officer.id, number=number, issued_on=exam_date,
-                                        valid_until=_add_years(exam_date, rules.validity_years), status="有效",
-                                        reason=f"{title}合格"))
-                session.flush()
-                outcome.issued.append(officer.officer_no)
-            else:
-                current.valid_until = _add_years(max(current.valid_until, exam_date), rules.validity_years)
-                current.reason = f"{title}合格，换证延续有效期"
-                current.updated_at = utcnow()
-                outcome.renewed.append(officer.officer_no)
+            _certify(session, officer, exam_date, title, rules, outcome)
         else:
             failures = session.scalar(select(func.count()).select_from(ExamResult).where(
                 ExamResult.officer_id == officer.id, ExamResult.series == series, ExamResult.passed.is_(False))) or 0
@@ -121,6 +110,43 @@ def register_results(session: Session, exam_id: str, series: str, title: str, ex
                 outcome.retake_allowed.append(officer.officer_no)
     session.flush()
     return outcome
+
+
+def _certify(session: Session, officer: Officer, exam_date: dt.date, title: str, rules: CertificateRules,
+             outcome: Registration) -> None:
+    """A pass: renew the officer's certificate — the one with the roster's 执法证号 when the roster has one (also a
+    certificate issued before this system kept certificates: it is taken over with its number) — or issue a new
+    one, whose number the roster then holds."""
+    roster_no = (officer.certificate_no or "").strip()
+    current = None
+    if roster_no:
+        current = session.scalar(select(Certificate).where(Certificate.number == roster_no))
+        if current is not None and current.officer_id != officer.id:
+            outcome.number_conflicts.append(officer.officer_no)
+            return
+    if current is None and not roster_no:
+        current = session.scalar(select(Certificate).where(Certificate.officer_id == officer.id,
+                                                           Certificate.status != "注销")
+                                 .order_by(Certificate.valid_until.desc()))
+    if current is not None:
+        current.valid_until = _add_years(max(current.valid_until, exam_date), rules.validity_years)
+        current.reason = f"{title}合格，换证延续有效期"
+        current.updated_at = utcnow()
+        officer.certificate_no = current.number
+        outcome.renewed.append(officer.officer_no)
+    elif roster_no:
+        session.add(Certificate(officer_id=officer.id, number=roster_no, issued_on=exam_date,
+                                valid_until=_add_years(exam_date, rules.validity_years), status="有效",
+                                reason=f"{title}合格，换证（沿用名册中的执法证号）"))
+        outcome.renewed.append(officer.officer_no)
+    else:
+        number = _next_number(session, rules, exam_date.year)
+        session.add(Certificate(officer_id=officer.id, number=number, issued_on=exam_date,
+                                valid_until=_add_years(exam_date, rules.validity_years), status="有效",
+                                reason=f"{title}合格"))
+        officer.certificate_no = number
+        outcome.issued.append(officer.officer_no)
+    session.flush()
 
 
 def certificate_of(session: Session, officer_no: str) -> Certificate | None:

@@ -112,3 +112,17 @@ def test_nbgrader_generate_feedback_reveals_no_key(graded):
     leaked = [s for s in _secrets(paper) if s in html]
     assert not leaked
     assert "HIDDEN TESTS" not in html and "assert " not in html
+
+
+def test_pending_answers_that_cannot_change_the_verdict_leave_it_final(built, tmp_path):
+    """待定 only when total + the pending answers' points reach the pass mark: else 不合格 is final."""
+    course, paper = fresh(built, tmp_path)
+    key = load_exam_key(paper, ASSIGNMENT)
+    submit(course, "F0004", responses(key, random.Random(4), right=0.0, blank=0.0), case_text="不知道。")
+    grade_exam(course, ASSIGNMENT, progress=False)
+    (report,) = reports(course, ASSIGNMENT, ["F0004"])
+    manual = sum(m.points for m in key.manual.values())
+    assert report.pending == len(key.manual) and report.pending_points == pytest.approx(manual)
+    assert report.total + manual < report.pass_mark
+    assert report.passed is False and report.verdict == "不合格"
+    assert "待定" not in render_markdown(report)

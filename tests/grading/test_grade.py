@@ -172,3 +172,25 @@ def test_missing_paper_is_a_clear_error(built, tmp_path):
     paper.unlink()
     with pytest.raises(GradingError, match="找不到"):
         grade_exam(course, ASSIGNMENT, progress=False)
+
+
+def test_worker_processes_write_what_one_process_writes(built, tmp_path):
+    """Reading and scoring in forked workers (the gradebook written by the main process) changes nothing."""
+    course, paper = fresh(built, tmp_path)
+    _class(course, paper)
+    bad = submit(course, "A0007", {})
+    (bad / "answers.json").unlink()
+    (bad / "answers.json").mkdir()
+    other_base = tmp_path / "one"
+    shutil.copytree(course.parent, other_base)
+    many = grade_exam(course, ASSIGNMENT, progress=False, workers=2)
+    one = grade_exam(other_base / "course", ASSIGNMENT, progress=False, workers=1)
+    assert many.workers == 2 and one.workers == 1
+    assert [(r.student, r.score, r.error) for r in many.results] == [(r.student, r.score, r.error) for r in one.results]
+    assert [r.student for r in many.refused] == ["A0007"] and "是一个文件夹" in many.refused[0].error
+    assert gradebook_state(course) == gradebook_state(other_base / "course")
+    for student in ("A0001", "A0002"):
+        a = json.loads((course / "autograded" / student / ASSIGNMENT / "exam.ipynb").read_text())
+        b = json.loads((other_base / "course" / "autograded" / student / ASSIGNMENT / "exam.ipynb").read_text())
+        strip = [{k: v for k, v in c.items() if k != "id"} for c in a["cells"]]
+        assert strip == [{k: v for k, v in c.items() if k != "id"} for c in b["cells"]]

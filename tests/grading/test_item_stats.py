@@ -95,11 +95,28 @@ def test_store_round_trip_and_pooling(tmp_path: Path):
     assert load_item_stats(path).exams == {}
 
 
-def test_default_location_is_beside_the_bank():
-    from grading.item_stats import STATS_PATH
-    from questionbank.loading import ITEMS
+def test_default_location_is_the_data_folder_never_the_source_tree(monkeypatch, tmp_path):
+    from grading.item_stats import stats_path
+    from ground.settings import PROJECT_ROOT
 
-    assert STATS_PATH == ITEMS.parent / "stats" / "item_stats.json"
+    monkeypatch.delenv("ACADEMY_ITEM_STATS", raising=False)
+    monkeypatch.setenv("ACADEMY_HOME", str(tmp_path / "data"))
+    assert stats_path() == (tmp_path / "data").resolve() / "item_stats.json"
+    assert PROJECT_ROOT not in stats_path().parents
+    record_exam("e1", {"q": ItemStat("q", 10, 1, 0.8, 0.3, 0.4, 0.9, 0.5)})
+    assert load_item_stats().exams["e1"]["q"].n == 10
+    assert load_item_stats(stats_path()).exams  # the reader of assembly (load_item_stats default) reads this file
+
+
+def test_any_json_value_as_a_response_is_counted_never_crashes():
+    weird = ["\ud800", "A" * 100_000, {"x": [1]}, 1e308, [["A"]], ["\udfff", "B"], -1, "ａ", ""]
+    rows = [ResponseRow(f"o{n}", "q", n % 2, 1, value) for n, value in enumerate(weird)]
+    stats = compute_item_stats(rows, keys={"q": "B"})
+    assert sum(stats["q"].choices.values()) >= len(weird)
+    assert set(stats["q"].choices) <= {"B", "无效作答", "未作答"}
+    import json
+
+    json.dumps({k: v for k, v in stats["q"].choices.items()}, ensure_ascii=False).encode("utf-8")
 
 
 def test_keys_from_the_bank_cover_case_parts():
