@@ -16,6 +16,7 @@ from tornado import httpserver, ioloop, netutil, process, web
 from traitlets import Integer, Unicode, default
 from traitlets.config import Application
 
+from service.exam_handlers import exam_handlers
 from service.handlers import NotFoundHandler, default_handlers
 from service.pages import page_handlers
 
@@ -46,7 +47,7 @@ class AcademyService(Application):
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
 
     def make_app(self) -> web.Application:
-        return web.Application(page_handlers(self.prefix) + default_handlers(self.prefix), prefix=self.prefix,
+        return web.Application(page_handlers(self.prefix) + exam_handlers(self.prefix) + default_handlers(self.prefix), prefix=self.prefix,
                                cookie_secret=self.cookie_secret(),
                                xsrf_cookies=False, default_handler_class=NotFoundHandler)
 

@@ -14,7 +14,7 @@ ALLOWED = {
     "tracker": {"ground"},
     "grading": {"ground", "questionbank", "tracker"},
     "curriculum": {"ground", "questionbank"},
-    "service": {"ground", "questionbank", "tracker", "curriculum"},
+    "service": {"ground", "questionbank", "tracker", "grading", "curriculum"},
     "academy": set(PACKAGES) - {"academy"},
 }
 
