@@ -249,3 +249,45 @@ def test_collect_writes_the_service_record_and_grading_runs_over_it(site):
     assert json.loads((folder / "answers.json").read_text(encoding="utf-8"))["answers"] == right
     with db.session(site["url"]) as s:
         assert s.scalar(select(func.count(ExamClick.id))) == 2 * len(right) + 1 + 1 + 2
+
+
+class InProcess:
+    """The exam page's backend calling the service's functions in this process as the officer ``login`` (the HTTP
+    rooms are tested on the real hub in tests/e2e/test_hub_exam.py)."""
+
+    def __init__(self, login):
+        self.login = login
+
+    def exams(self):
+        return exams.my_exams(self.login)
+
+    def sitting(self, exam):
+        return exams.open_exam(self.login, exam)
+
+    def click(self, exam, question, value, request_id):
+        return exams.click(self.login, exam, question, value, request_id)
+
+    def submit(self, exam):
+        return exams.submit(self.login, exam)
+
+
+def test_the_exam_page_follows_the_service_clock_and_shows_a_refusal(site):
+    import time
+
+    from grading.sitting_widget import SiteExam
+
+    exams.assign(EXAM, ["K0001"], "考务", minutes=0.05)  # three seconds
+    page = SiteExam(InProcess("k0001"), timer=False)
+    assert page.body.children == (page.start_button,) and "0.05 分钟" in page.officer_html.value
+    page.start()
+    assert page.data["state"] == "open" and "剩余时间 00:00:0" in page.clock_html.value
+    key, item = next((k, i) for k, i in keys(page.data["sections"]) if i["type"] == "single")
+    page.record(key, item["options"][0][0])
+    assert page.answers == {key: item["options"][0][0]} and "已保存" in page.message_html.value
+    time.sleep(3.2)
+    page.record(key, item["options"][1][0])  # the kernel still shows the page enabled; the service refuses
+    assert page.ended and "考试时间已到" in page.message_html.value
+    assert page.inputs[key].response() == item["options"][0][0]  # back to what the service took
+    assert all(i.control.disabled if hasattr(i.control, "disabled") else True for i in page.inputs.values())
+    stored = clicks(site["url"])
+    assert [(accepted, reason) for _, _, accepted, reason, _ in stored] == [(True, ""), (False, "考试时间已到，答案未被记录")]
