@@ -36,13 +36,19 @@ def bank_files(paths: list[Path] | None = None) -> list[Path]:
     for path in paths or [ITEMS]:
         path = Path(path)
         if path.is_dir():
-            for root, _dirs, names in os.walk(path):
+            for root, _dirs, names in os.walk(path, onerror=_unreadable):
                 files.extend(Path(root) / n for n in names if n.endswith((".yaml", ".yml")))
         elif path.exists():
             files.append(path)
         else:
             raise FileNotFoundError(f"找不到题库文件或目录：{path}")
     return sorted(set(files))
+
+
+def _unreadable(error: OSError) -> None:
+    """A folder of the bank that cannot be read is an error, never an empty bank (an officer's account on the site
+    gets PermissionError for the root-only items folder)."""
+    raise error
 
 
 def display_path(path: Path) -> str:
