@@ -6,7 +6,8 @@ URL (under the service prefix)         method  who, what
 =====================================  ======  =================================================================
 ``api/exams``                          GET     officer: his sittings (exam, title, form, state)
 ``api/exams/<exam>``                   GET     officer: his form (no key), his answers, the server's clock;
-                                               the first opening starts the clock; ``?form=`` another form: 403
+                                               the first opening (hub token) starts the clock; ``?form=`` another
+                                               form: 403
 ``api/exams/<exam>/clicks``            POST    officer (hub token): ``{"question", "value", "request_id"}``;
                                                after the deadline 409 「考试时间已到…」, stored as refused
 ``api/exams/<exam>/submit``            POST    officer (hub token): 交卷
@@ -47,7 +48,9 @@ class MyExamsHandler(BaseHandler):
 
 class ExamHandler(BaseHandler):
     def get(self, exam: str) -> None:
-        self.reply(exams.open_exam(self.login(), exam, self.get_argument("form", "") or None))
+        """Only the exam page (with the hub token) starts the clock: a link followed in a browser does not."""
+        token = self.request.headers.get("Authorization", "").startswith(("token ", "Bearer "))
+        self.reply(exams.open_exam(self.login(), exam, self.get_argument("form", "") or None, start=token))
 
 
 class ClickHandler(TokenOnly, BaseHandler):

@@ -73,8 +73,15 @@ def public_form(exam: str, form: str) -> dict[str, Any]:
     return _public(str(path), path.stat().st_mtime_ns, form)
 
 
-def _items(public: dict[str, Any]) -> dict[str, dict]:
+def form_items(exam: str, form: str) -> dict[str, dict]:
+    path = _paper_path(exam)
+    return _items(str(path), path.stat().st_mtime_ns, form)
+
+
+@lru_cache(maxsize=64)
+def _items(path: str, mtime: int, form: str) -> dict[str, dict]:
     """Every answerable item of a public form by key (``qid``, or ``qid/partid`` for a 案例分析 part)."""
+    public = _public(path, mtime, form)
     out = {}
     for section in public["sections"]:
         for q in section["questions"]:
@@ -173,9 +180,10 @@ def my_exams(login: str, now: dt.datetime | None = None, url: str | None = None)
 
 
 def open_exam(login: str, exam: str, form: str | None = None, now: dt.datetime | None = None,
-              url: str | None = None) -> dict[str, Any]:
+              url: str | None = None, start: bool = True) -> dict[str, Any]:
     """The officer's form of ``exam`` (no key), his answers so far and the server's clock. The first opening
-    starts the clock. Another form than his, or an exam he is not assigned to, is refused (403)."""
+    starts the clock (only with ``start``: the exam page's own request, not a link followed in a browser). Another
+    form than his, or an exam he is not assigned to, is refused (403)."""
     now = _now(now)
     officer_id, officer_no = _officer(login, url)
     _paper_path(exam)
@@ -184,6 +192,8 @@ def open_exam(login: str, exam: str, form: str | None = None, now: dt.datetime |
             mine = sittings.sitting(s, officer_id, exam)
             if form and form.strip().lower() not in (mine.form.lower(), mine.assignment):
                 raise SittingRefused(f"您的考试安排是 {mine.form} 卷，不能打开其他试卷", 403)
+            if mine.started_at is None and not start:
+                raise SittingRefused("请在「资格考试」页面点击「开始考试」", 403)
             mine = sittings.open_sitting(s, officer_id, exam, now)
             answers = sittings.last_answers(s, officer_id, exam)
             record = {"form": mine.form, "assignment": mine.assignment, "started_at": aware(mine.started_at),
@@ -226,7 +236,7 @@ def click(login: str, exam: str, question: str, value: Any, request_id: Any, now
     officer_id, _ = _officer(login, url)
     assignment = _assignment(officer_id, exam, url)
     form = next(f for f, a in forms(exam).items() if a == assignment)
-    item = _items(public_form(exam, form)).get(question if isinstance(question, str) else "")
+    item = form_items(exam, form).get(question if isinstance(question, str) else "")
     if item is None:
         raise Refused(f"您的试卷中没有题目 {question}", 404)
     value = check_value(item, value)

@@ -104,7 +104,11 @@ def test_officers_are_balanced_over_the_forms_and_keep_their_sitting(site):
 
 def test_the_officer_gets_his_form_only_without_keys_in_his_order(site):
     exams.assign(EXAM, ["K0001", "K0002"], "考务")
+    with pytest.raises(quizzes.Refused) as refused:  # a link followed in a browser (no token) does not start it
+        exams.open_exam("k0001", EXAM, now=START, start=False)
+    assert refused.value.status == 403 and "开始考试" in str(refused.value)
     mine = exams.open_exam("k0001", EXAM, now=START)
+    assert exams.open_exam("k0001", EXAM, now=START, start=False)["state"] == "open"
     assert (mine["form"], mine["state"], mine["officer"]) == ("A", "open", "K0001")
     assert mine["remaining_seconds"] == SMALL_PAPER["duration_minutes"] * 60
     text = json.dumps(mine, ensure_ascii=False, default=str)
