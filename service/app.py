@@ -62,11 +62,12 @@ class AcademyService(Application):
         out of the garbage collector's way (``gc.freeze``): full collections no longer walk the whole bank, which
         otherwise shows up as the slowest answers under load."""
         from curriculum import catalog
-        from service import quizzes
+        from service import exams, quizzes
 
         for module in catalog.catalog():
             for quiz in module.quizzes:
                 quizzes.public_quiz(module.id, quiz.id)
+        exams.warm_up()
         gc.collect()
         gc.freeze()
 

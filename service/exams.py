@@ -268,6 +268,13 @@ def submit(login: str, exam: str, now: dt.datetime | None = None, url: str | Non
     return {"state": "submitted", "submitted_at": submitted, "answered": answered}
 
 
+def warm_up() -> None:
+    """Read every paper in the data folder and make its forms' public papers before the first officer opens one."""
+    for known in exams():
+        for form in known["forms"]:
+            form_items(known["exam"], form)
+
+
 # --- the 考试管理员 ------------------------------------------------------------------------------------------------
 
 
