@@ -11,6 +11,7 @@ decides time: a click after the deadline is stored as refused and answered 409 ã
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,13 @@ MAX_MINUTES = 24 * 60
 
 
 def papers_dir() -> Path:
+    """``<data folder>/papers`` (found once per data folder: ``settings.home`` checks and creates it, too slow to ask
+    on every click)."""
+    return _papers_dir(os.environ.get("ACADEMY_HOME"), os.environ.get("XDG_DATA_HOME"))
+
+
+@lru_cache(maxsize=8)
+def _papers_dir(_home: str | None, _xdg: str | None) -> Path:
     return settings.home / "papers"
 
 

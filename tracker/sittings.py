@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.models import ExamClick, ExamSitting, Officer, Unit
@@ -143,12 +143,15 @@ def _insert_once(session: Session):
         index_elements=["officer_id", "exam_id", "request_id"]).returning(ExamClick.id)
 
 
+_STATE = select(ExamSitting.deadline, ExamSitting.submitted_at, ExamSitting.started_at).where(
+    ExamSitting.officer_id == bindparam("officer_id"), ExamSitting.exam_id == bindparam("exam_id"))  # built once
+
+
 def click(session: Session, officer_id: int, exam: str, question: str, value: Any, request_id: str,
           now: dt.datetime) -> Click:
     """Store one click with the server's time: accepted while the sitting is open (opened, before its deadline, not
     submitted), otherwise stored as refused with the reason. A request stored before returns its first outcome."""
-    state = session.execute(select(ExamSitting.deadline, ExamSitting.submitted_at, ExamSitting.started_at)
-                            .where(ExamSitting.officer_id == officer_id, ExamSitting.exam_id == exam)).first()
+    state = session.connection().execute(_STATE, {"officer_id": officer_id, "exam_id": exam}).first()
     if state is None:
         raise SittingRefused(f"您没有参加考试 {exam} 的安排，请联系考试管理员", 403)
     deadline, submitted, started = aware(state[0]), state[1], state[2]
