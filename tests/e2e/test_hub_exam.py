@@ -146,6 +146,9 @@ def test_an_officer_sits_the_exam_on_the_site_until_the_server_says_time_is_up(e
         page.goto(f"{day['base']}{SERVICE}/")
         page.goto(f"{day['base']}{SERVICE}/api/exams/{EXAM}?form=B")
         assert json.loads(page.inner_text("body")) == {"status": 403, "message": "您的考试安排是 A 卷，不能打开其他试卷"}
+        forged = page.request.post(f"{day['base']}{SERVICE}/api/exams/{EXAM}/clicks",  # his cookie, no token
+                                   data={"question": "x", "value": "A", "request_id": "forged-000001"})
+        assert (forged.status, forged.json()["message"]) == (403, "答案须由考试页面提交（缺少令牌）")
     rows = wait_for_clicks(day["tracker"], 3)
     assert [(accepted, reason) for _, accepted, reason in rows][-1] == (False, "考试时间已到，答案未被记录")
 
