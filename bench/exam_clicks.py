@@ -8,7 +8,7 @@ another), ``--clicks`` per officer, cycling through the questions of his form wi
 hundred is sent twice with the same request id (a retry after a lost reply). Prints, for each database: clicks/s,
 p50/p95/p99 latency, failed requests (not acknowledged: the page says the click was not recorded), and clicks lost
 (acknowledged but not in the database) or duplicated (one request stored twice) — both must be 0 — and the answers
-collect would read against the last click sent.
+collect would read against the last click acknowledged.
 
     .venv/bin/python bench/exam_clicks.py [--officers 1000] [--clicks 100] [--rate 200]
 """
@@ -157,11 +157,12 @@ def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dic
                 if rng.random() < 0.01:
                     jobs.append(jobs[-1])
                     retried += 1
-        for token, _, body in jobs:  # the value each officer sent last for each question, in sending order
-            last[(token, body["question"])] = body["value"]
         clicks = asyncio.run(run(base, tokens, jobs, args.rate))
         opening.pop("acknowledged")
         acknowledged = clicks.pop("acknowledged")
+        for token, _, body in jobs:  # each officer's last acknowledged value per question, in sending order
+            if body["request_id"] in acknowledged:
+                last[(token, body["question"])] = body["value"]
     finally:
         os.killpg(hub.pid, 15)
         hub.wait(timeout=30)
@@ -173,8 +174,8 @@ def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dic
         refused = s.scalar(select(func.count(ExamClick.id)).where(ExamClick.accepted.is_(False)))
         record = {r.officer_no: r.answers for r in exam_record(s, EXAM)}
     by_token = {tokens[n.lower()]: n for n in names}
-    # with requests in flight at once, an officer's two clicks on one question may arrive out of sending order; the
-    # record is the service's arrival order, so count the differences rather than call them errors
+    # collect takes the last click the service accepted; an officer's two clicks on one question in flight at once
+    # may arrive out of sending order, so count the differences rather than call them errors
     differ = sum(1 for (token, question), value in last.items()
                  if record[by_token[token]].get(question) != (sorted(value) if isinstance(value, list) else value))
     return {"label": label, "opening": opening, "clicks": clicks, "setup": setup, "retried": retried,
@@ -208,7 +209,7 @@ def main() -> None:
                   f"{x['p99']:>9.1f}{x['failed']:>6}")
         print(f"{'':<12}丢失 {r['lost']} 次（服务已确认而数据库中没有），重复 {r['duplicated']} 次（其中 {r['retried']} 次以同一"
               f"请求编号重发）；未获确认 {r['unanswered']} 次（页面会显示“未被记录”，考生再点一次），"
-              f"被拒绝 {r['refused']} 次；收卷答案与最后一次点选不同 {r['differ']} / {r['answers']} 题"
+              f"被拒绝 {r['refused']} 次；收卷答案与最后一次获确认的点选不同 {r['differ']} / {r['answers']} 题"
               f"（同题两次点选同时在途、到达顺序不同）")
     for r in results:
         print(f"（{r['label']}：建账户与令牌 {r['setup']:.0f} 秒，不计入）")
