@@ -211,3 +211,81 @@ def register(subparsers) -> None:
     p.add_argument("exam")
     p.add_argument("--chart", help="图表文件（PNG）")
     register_exam_day(add)
+    register_sittings(add)
+
+
+# --- the exam on the site: sittings kept by the 学堂服务 ---------------------------------------------------------------
+
+
+def officers_from_file(path: Path) -> list[str]:
+    """人员编号 from a file: a sheet with a 人员编号 column (xlsx/csv), or one number per line."""
+    from ground.tables import read_rows
+
+    rows = [row for row in read_rows(Path(path)) if any(c not in (None, "") for c in row)]
+    if not rows:
+        return []
+    header = [str(c or "").strip() for c in rows[0]]
+    column = header.index("人员编号") if "人员编号" in header else None
+    body = rows[1:] if column is not None else rows
+    return [str(row[column or 0]).strip() for row in body if len(row) > (column or 0) and row[column or 0]]
+
+
+def cmd_assign(args) -> int:
+    from service.exams import assign
+    from service.quizzes import Refused
+    from tracker.service import current_user
+
+    officers = officers_from_file(args.officers) if args.officers else []
+    if not officers and not args.unit:
+        print("错误：请用 --officers 文件 或 --unit 单位 指定考生", file=sys.stderr)
+        return 2
+    try:
+        done = assign(args.exam, officers, current_user(), form=args.form, unit=args.unit, minutes=args.minutes)
+    except Refused as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(done.text())
+    return 0
+
+
+def cmd_sittings(args) -> int:
+    from service.exams import STATES, overview
+    from service.quizzes import Refused
+
+    try:
+        rows = overview(args.exam)
+    except Refused as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(f"{args.exam}：{len(rows)} 人")
+    for r in rows:
+        refused = f"，被拒绝的作答 {r['refused']} 次" if r["refused"] else ""
+        print(f"  {r['officer']} {r['name']}　{r['form']} 卷　{STATES[r['state']]}　已答 {r['answered']} 题{refused}")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from grading.sitting_collect import collect_sittings
+
+    report = collect_sittings(course_root(), args.exam)
+    print(report.text())
+    if report.collected:
+        print(f"下一步：academy exam grade {args.exam}")
+    return 0
+
+
+def register_sittings(add) -> None:
+    """The exam on the site: assign officers to sittings, see them, collect the service's record into nbgrader."""
+    p = add("assign", cmd_assign, "安排考生参加站点上的考试：指定试卷，或在各套平行卷间自动均衡分配（每人每场一次）",
+            "academy exam assign cert-2026-q4 --officers 考生名单.xlsx")
+    p.add_argument("exam")
+    p.add_argument("--officers", metavar="名单文件", help="考生名单（含“人员编号”列的 xlsx/csv，或每行一个人员编号）")
+    p.add_argument("--unit", metavar="单位", help="安排该单位全部在职人员")
+    p.add_argument("--form", metavar="卷别", help="全部安排到这套试卷（默认自动均衡分配）")
+    p.add_argument("--minutes", type=float, metavar="分钟", help="考试时长（默认按试卷）")
+    p = add("sittings", cmd_sittings, "查看站点考试的考生：试卷、状态（未打开/作答中/已交卷）、已答题数、被拒绝的作答",
+            "academy exam sittings cert-2026-q4")
+    p.add_argument("exam")
+    p = add("collect", cmd_collect, "收取站点考试：按学堂服务记录的作答写入 nbgrader 的 submitted/，列出缺考、超时作答和未交卷",
+            "academy exam collect cert-2026-q4")
+    p.add_argument("exam")

@@ -56,6 +56,12 @@ def bank_files(paths: list[Path] | None = None) -> list[Path]:
     return sorted(set(files))
 
 
+def _unreadable(error: OSError) -> None:
+    """A folder of the bank that cannot be read is an error, never an empty bank (an officer's account on the site
+    gets PermissionError for the root-only items folder)."""
+    raise error
+
+
 def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))

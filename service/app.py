@@ -16,6 +16,7 @@ from tornado import httpserver, ioloop, netutil, process, web
 from traitlets import Integer, Unicode, default
 from traitlets.config import Application
 
+from service.exam_handlers import exam_handlers
 from service.handlers import NotFoundHandler, default_handlers
 from service.pages import page_handlers
 from service.practice_handlers import practice_handlers
@@ -47,7 +48,7 @@ class AcademyService(Application):
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
 
     def make_app(self) -> web.Application:
-        return web.Application(page_handlers(self.prefix) + practice_handlers(self.prefix)
+        return web.Application(page_handlers(self.prefix) + practice_handlers(self.prefix) + exam_handlers(self.prefix)
                                + default_handlers(self.prefix), prefix=self.prefix,
                                cookie_secret=self.cookie_secret(),
                                xsrf_cookies=False, default_handler_class=NotFoundHandler)
@@ -63,11 +64,12 @@ class AcademyService(Application):
         out of the garbage collector's way (``gc.freeze``): full collections no longer walk the whole bank, which
         otherwise shows up as the slowest answers under load."""
         from curriculum import catalog
-        from service import quizzes
+        from service import exams, quizzes
 
         for module in catalog.catalog():
             for quiz in module.quizzes:
                 quizzes.public_quiz(module.id, quiz.id)
+        exams.warm_up()
         gc.collect()
         gc.freeze()
 

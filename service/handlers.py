@@ -160,7 +160,8 @@ class HomeHandler(GroupsMixin, BaseHandler):
                      f"<a id='hr' href='{prefix}hr'>学时管理（人事）</a>　"
                      f"<a id='dashboard' href='{hub}/hub/user-redirect{page_url(DASHBOARD)}'>学时看板</a></p>")
         if "考试管理员" in groups:
-            link += f"<p><a id='bank' href='{prefix}bank'>题库审核（考试管理员）</a></p>"
+            link += (f"<p><a id='bank' href='{prefix}bank'>题库审核（考试管理员）</a>　"
+                     f"<a id='exams' href='{prefix}exams'>考试安排（考试管理员）</a></p>")
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.finish(f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>执法学堂</title>"
                     f"<h2>{escape(head)}</h2><ul>{standing}</ul>{link}</html>")

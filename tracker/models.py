@@ -208,3 +208,43 @@ class MockExam(Base):
     sections: Mapped[str | None] = mapped_column(Text)  # JSON
     passed: Mapped[bool | None] = mapped_column(Boolean)
     overtime: Mapped[bool] = mapped_column(Boolean, default=False)  # submitted after the time allowed
+
+
+class ExamSitting(Base):
+    """One officer's sitting of one exam in one form, as the 考试管理员 assigned it. The clock is the server's:
+    ``started_at`` and ``deadline`` are fixed at the first opening (never again), ``submitted_at`` ends it."""
+
+    __tablename__ = "exam_sittings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[str] = mapped_column(String(100))
+    assignment: Mapped[str] = mapped_column(String(100))  # the form's nbgrader assignment, e.g. cert-2026-q4-a
+    form: Mapped[str] = mapped_column(String(20))  # A, B …
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("officer_id", "exam_id", name="uq_exam_sitting"),
+                      Index("ix_exam_sittings_exam", "exam_id"))
+
+
+class ExamClick(Base):
+    """Every click of an exam page as the service received it (append-only): the value, the server's time, and
+    whether it was taken (``accepted``) or refused, with the reason. One row per (officer, exam, request)."""
+
+    __tablename__ = "exam_clicks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    exam_id: Mapped[str] = mapped_column(String(100))
+    question: Mapped[str] = mapped_column(String(200))  # qid or qid/partid
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    request_id: Mapped[str] = mapped_column(String(64))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (UniqueConstraint("officer_id", "exam_id", "request_id", name="uq_exam_click_request"),
+                      Index("ix_exam_clicks_exam_officer", "exam_id", "officer_id"))

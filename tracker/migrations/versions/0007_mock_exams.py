@@ -1,13 +1,13 @@
 """mock exams (模拟考试): what was drawn for an officer, when, and the score by section; no 学时
 
-Revision ID: 0007_mock_exams
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_mock_exams"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
