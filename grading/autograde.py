@@ -236,6 +236,12 @@ def time_flags(data: dict[str, Any], duration_minutes: float) -> list[str]:
     ``started_at + duration`` of the paper (to the second); an answer recorded (``updated_at``) after the deadline.
     """
     started, deadline = parse_time(data.get("started_at")), parse_time(data.get("deadline"))
+    own = data.get("duration_minutes")
+    if data.get("source") == "学堂服务" and type(own) in (int, float) and 0 < own < 24 * 60:
+        # written by collect from the service's record: the sitting's own length (the administrator may set --minutes).
+        # A file-flow officer could write it too, but he could as well shift started_at: these checks only flag, the
+        # site's clock (the 学堂服务) is where time is kept.
+        duration_minutes = own
     flags = []
     if started is None or deadline is None:
         missing = "、".join(n for n, v in (("开考时间 started_at", started), ("截止时间 deadline", deadline)) if v is None)

@@ -126,7 +126,9 @@ def _report(student: str, grades: list, penalty: float, key: ExamKey) -> Report:
         if name in key.items:
             s.questions += 1
             s.full_marks += earned >= item.points - 1e-9
-        if needs or (name in key.manual and manual is None and auto is None):
+        # waiting for a grader: no manual score yet (a re-grade marks graded answers for review, as stock nbgrader
+        # does, but a manual score given stands)
+        if manual is None and (needs or (name in key.manual and auto is None)):
             s.pending += 1
             s.pending_points += max(0.0, item.points - earned)
     total = max(0.0, sum(s.earned for s in sections.values()) - penalty)

@@ -110,6 +110,7 @@ def collect_sittings(course_root: str | Path, exam: str, url: str | None = None,
         ended = r.submitted_at or r.deadline
         data = {"exam": exam, "assignment": r.assignment, "officer": r.officer_no, "seed": exam_seed(exam, r.officer_no),
                 "started_at": iso(r.started_at), "deadline": iso(r.deadline), "updated_at": iso(ended),
+                "duration_minutes": (r.deadline - r.started_at).total_seconds() / 60,  # the sitting's own (--minutes)
                 "source": "学堂服务", "answers": {k: v for k, v in r.answers.items() if k not in texts}}
         write_text_atomic(folder / ANSWERS_FILE, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         write_text_atomic(folder / "timestamp.txt", nbgrader_timestamp(ended))

@@ -23,7 +23,7 @@ from grading.autograde import load_exam_key
 from grading.exam_widget import ExamSession
 from grading.exchange import ExchangeProblem, choose_form, fetch_feedback, release_feedback, sit, submit
 from grading.fast_grade import grade_exam
-from grading.feedback import write_feedback
+from grading.feedback import reports, write_feedback
 from tests.grading.helpers import PAPER, make_course, responses
 
 EXAM = "cert-day-test"
@@ -228,6 +228,8 @@ def test_the_proctors_commands(day, tmp_path, monkeypatch, capsys):
         gb.db.commit()
     manual = sum(item.points / 2 for item in key.manual.values())
     assert grade_exam(course, folder.name, students=["H0001"], paper=paper, progress=False).refused == []
+    (report,) = reports(course, folder.name, students=["H0001"], paper=paper)
+    assert report.pending == 0 and "待定" not in report.verdict  # the manual scores given stand after the re-grade
     write_feedback(course, folder.name, students=["H0001"], paper=paper)
     capsys.readouterr()
     assert main(["exam", "release-feedback", EXAM]) == 0

@@ -244,6 +244,8 @@ def test_collect_writes_the_service_record_and_grading_runs_over_it(site):
 
     summary = grade_exam(site["course"], f"{EXAM}-a", progress=False, paper=site["paper"])
     assert not summary.refused and {r.student for r in summary.graded} == {"K0001", "K0002"}
+    assert SMALL_PAPER["duration_minutes"] != 10  # the sitting's own length is not flagged as a doctored clock
+    assert [r.flags for r in summary.graded] == [[], []]
     scores = {r.student: r.score for r in summary.graded}
     assert scores["K0001"] == pytest.approx(sum(i.points for i in key.items.values()))
     assert 0 < scores["K0002"] < scores["K0001"]
