@@ -49,6 +49,8 @@ bench: setup-test
 	$(VENV)/bin/python bench/exam_grading.py
 	$(VENV)/bin/python bench/tracker_report.py
 	$(VENV)/bin/python bench/service_load.py
+	PYTHONPATH=. $(VENV)/bin/python bench/quiz_guessing.py --officers 25
+	$(VENV)/bin/python bench/exam_clicks.py
 
 # Record the resolved versions of every dependency (run after changing pyproject.toml).
 lock: setup

@@ -5,10 +5,10 @@ and knowing the keys.
 
     PYTHONPATH=. .venv/bin/python bench/quiz_guessing.py [--officers 200] [--rounds 12]
 
-Measured 2026-11-29, 25 officers × 32 modules, up to 12 rounds each: A / 错误 everywhere passed 1 of 800 (0.12%; in
-legal-litigation-compensation, ten questions all 单选 or 判断 with 错误 keys, where luck can master every slot), copying
-the shown keys the same 1 of 800 (the keys it could copy never come back), clicking at random 5 of 800 (0.62%), knowing
-the keys 800 of 800 in the first round.
+Measured 2026-11-30, 25 officers × 32 modules, up to 12 rounds each: A / 错误 everywhere 0 of 800, copying the shown
+keys 0 of 800 (the keys it could copy never come back), clicking at random 5 of 800 (0.62%), knowing the keys 800 of
+800 in the first round. (Before legal-litigation-compensation's list got a 多选题 in place of a 单选题, its ten questions
+were all 单选 or 判断 keyed 错误, and A / 错误 passed it once in 800.)
 """
 
 from __future__ import annotations
