@@ -33,11 +33,11 @@ ADMIN_ONLY = "只有考试管理员可以安排考试"
 
 
 class TokenOnly:
-    def token_login(self) -> str:
+    def token_login(self, refusal: str = "答案须由考试页面提交（缺少令牌）") -> str:
         """Clicks and 交卷 come from the exam page's kernel with the officer's hub token; a cookie alone could be a
         request forged by another site."""
         if not self.request.headers.get("Authorization", "").startswith(("token ", "Bearer ")):
-            raise Refused("答案须由考试页面提交（缺少令牌）", 403)
+            raise Refused(refusal, 403)
         return self.login()
 
 
@@ -65,12 +65,13 @@ class SubmitHandler(TokenOnly, BaseHandler):
         self.reply(exams.submit(self.token_login(), exam))
 
 
-class SittingsHandler(GroupsMixin, BaseHandler):
+class SittingsHandler(TokenOnly, GroupsMixin, BaseHandler):
     async def get(self, exam: str) -> None:
         await self.require_group(EXAM_GROUP, ADMIN_ONLY)
         self.reply(exams.overview(exam))
 
     async def post(self, exam: str) -> None:
+        self.token_login("安排考生须带令牌（或使用考试安排页面）")  # the page's form carries its _xsrf instead
         login = await self.require_group(EXAM_GROUP, ADMIN_ONLY)
         data = self.body()
         officers = data.get("officers") or []
