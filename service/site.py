@@ -205,9 +205,23 @@ def protect_private_files(root: Path = PROJECT_ROOT, group: str = EXAM_GROUP) ->
         if path.exists():
             os.chown(path, 0, gid)
             path.chmod(0o750)
+            _group_readable(path, gid)
             done.append(path)
     settings.home.chmod(0o700)
     return done + [settings.home]
+
+
+def _group_readable(top: Path, gid: int) -> None:
+    """Everything under ``top`` readable by the group (the folder ``top`` keeps every other account out): a file
+    written atomically (a temporary file renamed, mode 0600) would otherwise be readable by root alone."""
+    for dirname, dirs, files in os.walk(top):
+        for name in dirs + files:
+            path = os.path.join(dirname, name)
+            if os.path.islink(path):
+                continue
+            os.chown(path, -1, gid)
+            mode = os.stat(path).st_mode
+            os.chmod(path, mode | (0o050 if name in dirs else 0o040))
 
 
 def share_exam_course(course: Path, group: str = EXAM_GROUP) -> Path:

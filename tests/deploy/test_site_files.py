@@ -89,6 +89,9 @@ def test_exam_material_is_the_groups_and_never_an_officers(accounts, place):
     items = place / "questionbank" / "items"
     items.mkdir(parents=True)
     (items / "topic.yaml").write_text("questions: []\n", encoding="utf-8")
+    (items / "law").mkdir(mode=0o700)  # as an atomic write leaves a file (a renamed temporary file): root only
+    (items / "law" / "stamped.yaml").write_text("questions: []\n", encoding="utf-8")
+    (items / "law" / "stamped.yaml").chmod(0o600)
     (place / "grading" / "blueprints").mkdir(parents=True)
     course = place / "grading" / "course"
     course.mkdir()
@@ -106,7 +109,7 @@ def test_exam_material_is_the_groups_and_never_an_officers(accounts, place):
     gradebook = course / "gradebook.db"
     assert gradebook.stat().st_size == 0 and gradebook.stat().st_mode & 0o777 == 0o660
 
-    private = [items / "topic.yaml", course, course / "nbgrader_config.py", gradebook]
+    private = [items / "topic.yaml", items / "law" / "stamped.yaml", course, course / "nbgrader_config.py", gradebook]
     assert set(probe(OFFICER, private).values()) == {"PermissionError"}
     assert set(probe(ADMIN, private).values()) == {"read"}
 

@@ -104,6 +104,11 @@ def test_an_officer_sits_the_exam_on_the_site_until_the_server_says_time_is_up(e
         assert "新分配 1 人" in page.inner_text("#result")
         assert OFFICER in page.inner_text("#sittings") and "未打开" in page.inner_text("#sittings")
         screenshot(page, "hub-exam-assign.png")
+        # the JSON API changes sittings only with a token: the administrator's own cookie is not enough
+        forged = page.request.post(f"{day['base']}{SERVICE}/api/exams/{EXAM}/sittings",
+                                   data=json.dumps({"officers": [OTHER]}), headers={"Content-Type": "text/plain"})
+        assert forged.status == 403 and "须带令牌" in forged.json()["message"]
+        assert OTHER not in page.inner_text("#sittings")
     with browser_page(tmp_path) as page:
         login(page, day, OTHER)  # an officer is refused the administrator's page
         page.goto(f"{day['base']}{SERVICE}/exams")
