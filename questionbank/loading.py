@@ -31,6 +31,8 @@ class Bank:
 
 
 def _unreadable(error: OSError) -> None:
+    """A folder or file of the bank that cannot be read is an error, never an empty bank: an officer's account on the
+    site gets PermissionError (a subclass of OSError) for the items, with the reason in Chinese."""
     raise PermissionError(f"无权读取题库 {error.filename}：题库（含答案）只有考试管理员和学堂服务可读，"
                           "执法人员的学习和考试环境不读题库") from error
 
@@ -54,12 +56,6 @@ def bank_files(paths: list[Path] | None = None) -> list[Path]:
         else:
             raise FileNotFoundError(f"找不到题库文件或目录：{path}")
     return sorted(set(files))
-
-
-def _unreadable(error: OSError) -> None:
-    """A folder of the bank that cannot be read is an error, never an empty bank (an officer's account on the site
-    gets PermissionError for the root-only items folder)."""
-    raise error
 
 
 def display_path(path: Path) -> str:
