@@ -10,6 +10,16 @@ from typing import Any
 from questionbank.quiz_views import shown_order
 
 
+def set_answer(view, value, key: str = "") -> None:
+    """Set a question view's input as a click would (checkboxes for a 多选题, the control otherwise)."""
+    inp = view.inputs[key]
+    if inp.checkboxes:
+        for letter, box in inp.checkboxes.items():
+            box.value = letter in value
+    else:
+        inp.control.value = value
+
+
 def key_of(item) -> Any:
     """The key as a response (what an officer who knows it submits)."""
     if item.type in ("single", "judge"):

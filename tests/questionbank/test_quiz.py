@@ -17,6 +17,7 @@ from questionbank.laws import Citation
 from questionbank.loading import load_bank
 from questionbank.quiz import Attempt, MemoryRecorder, Quiz, QuizResult, draw, identify_officer
 from questionbank.quiz_views import format_citation
+from tests.quiz_officers import set_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "questionbank" / "templates"
@@ -47,15 +48,6 @@ def bank():
 @pytest.fixture
 def five(bank):
     return [bank[i] for i in ORDER]
-
-
-def set_answer(view, value, key=""):
-    inp = view.inputs[key]
-    if inp.checkboxes:
-        for letter, box in inp.checkboxes.items():
-            box.value = letter in value
-    else:
-        inp.control.value = value
 
 
 def answer(view, value, key=""):

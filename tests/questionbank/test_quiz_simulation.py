@@ -11,7 +11,7 @@ import pytest
 from curriculum import catalog
 from questionbank.quiz import LocalGrader, MemoryRecorder, Quiz
 from questionbank.quiz_rounds import Progress
-from tests.quiz_officers import Officer
+from tests.quiz_officers import Officer, set_answer
 
 ROUNDS = 12
 QUIZZES = [(m.id, q.id) for m in catalog.catalog() for q in m.quizzes]
@@ -42,15 +42,6 @@ def play_grader(module_id: str, quiz_id: str, officer_no: str, kind: str) -> tup
     return grader.progress.passed, grader.progress.round
 
 
-def click(view, value, key=""):
-    inp = view.inputs[key]
-    if inp.checkboxes:
-        for letter, box in inp.checkboxes.items():
-            box.value = letter in value
-    else:
-        inp.control.value = value
-
-
 def play_widget(module_id: str, quiz_id: str, officer_no: str, kind: str) -> tuple[bool, int]:
     """The same, clicking the quiz widget; the keys copied are those the feedback shows on screen."""
     module = catalog.module(module_id)
@@ -64,7 +55,7 @@ def play_widget(module_id: str, quiz_id: str, officer_no: str, kind: str) -> tup
         for view in quiz.views:
             question = full[view.question.id]
             for key, value in officer.responses(question, f"{quiz.shuffle_seed}/{quiz.round}").items():
-                click(view, value, key)
+                set_answer(view, value, key)
             view.submit_button.click()
             assert view.submitted, view.feedback.value
             if "正确答案：" in view.feedback.value:

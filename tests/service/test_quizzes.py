@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from curriculum import catalog
 from service import quizzes
+from tests.quiz_officers import key_of
 from tests.sheets import write_csv
 from tracker import db
 from tracker import service as ledger_service
@@ -23,16 +24,6 @@ def roster(db_url, tmp_path):
                                             ["A0002", "李娜", "某县市场监督管理局"]])
     ledger_service.import_roster_file(path, recorded_by="测试")
     return db_url
-
-
-def key_of(item):
-    if item.type in ("single", "judge"):
-        return item.answer
-    if item.type == "multiple":
-        return list(item.answer)
-    if item.type == "numeric":
-        return str(int(item.answer)) if item.answer is not None else item.accepted[0]
-    return "我的回答"
 
 
 def responses(question, right=True):
