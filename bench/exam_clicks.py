@@ -31,14 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp  # noqa: E402
-from service_load import EXTRA, make_tokens, wait  # noqa: E402
+from service_load import EXTRA, make_tokens, on_databases, wait  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from grading.paper import paper_from_mapping, write_paper  # noqa: E402
 from service import site  # noqa: E402
 from tests.e2e.browser import free_port  # noqa: E402
 from tests.grading.test_build import SMALL_PAPER  # noqa: E402
-from tests.postgres import PostgresServer  # noqa: E402
 from tests.sheets import write_csv  # noqa: E402
 from tracker import db  # noqa: E402
 from tracker import service as ledger_service  # noqa: E402
@@ -190,16 +189,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200, help="每秒到达的点选数（不等回复）")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    results = []
-    if "sqlite" in args.databases:
-        tmp = Path(tempfile.mkdtemp(prefix="zhifa-bench-sqlite-"))
-        results.append(one_database("SQLite", f"sqlite:///{tmp / 'tracker.sqlite3'}", None, args))
-    if "postgresql" in args.databases:
-        postgres = PostgresServer().start()
-        try:
-            results.append(one_database("PostgreSQL", postgres.new_database(), postgres.new_database(), args))
-        finally:
-            postgres.stop()
+    results = on_databases(one_database, args)
     print(f"\n{args.officers} 名考生同场考试（各用本人令牌），每人点选 {args.clicks} 次，经代理交给学堂服务：")
     print(f"{'数据库':<12}{'请求':<22}{'次数':>8}{'每秒':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'失败':>6}")
     for r in results:

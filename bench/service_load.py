@@ -215,6 +215,22 @@ def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dic
             "duplicated": stored - distinct, "setup": setup, "spawn": spawn}
 
 
+def on_databases(run, args) -> list[dict]:
+    """``run(label, tracker_url, hub_url, args)`` on each of ``args.databases``: SQLite in a temporary folder (the hub
+    on its own SQLite default), PostgreSQL on a throwaway server (tracker and hub each a database of it)."""
+    results = []
+    if "sqlite" in args.databases:
+        tmp = Path(tempfile.mkdtemp(prefix="zhifa-bench-sqlite-"))
+        results.append(run("SQLite", f"sqlite:///{tmp / 'tracker.sqlite3'}", None, args))
+    if "postgresql" in args.databases:
+        postgres = PostgresServer().start()
+        try:
+            results.append(run("PostgreSQL", postgres.new_database(), postgres.new_database(), args))
+        finally:
+            postgres.stop()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--officers", type=int, default=2000)
@@ -223,16 +239,7 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--concurrency", type=int, default=50, help="测容量时连续提交的并发数")
     args = parser.parse_args()
-    results = []
-    if "sqlite" in args.databases:
-        tmp = Path(tempfile.mkdtemp(prefix="zhifa-bench-sqlite-"))
-        results.append(one_database("SQLite", f"sqlite:///{tmp / 'tracker.sqlite3'}", None, args))
-    if "postgresql" in args.databases:
-        postgres = PostgresServer().start()
-        try:
-            results.append(one_database("PostgreSQL", postgres.new_database(), postgres.new_database(), args))
-        finally:
-            postgres.stop()
+    results = on_databases(one_database, args)
     print(f"\n{args.officers} 名执法人员（各用本人令牌）经代理向学堂服务提交答案：")
     print(f"{'数据库':<12}{'方式':<22}{'答题数':>8}{'每秒':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'失败':>6}")
     for r in results:
