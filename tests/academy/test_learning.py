@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from academy import identity, learning
 from curriculum import catalog
+from tests.quiz_officers import key_of
 from tests.tracker.helpers import ROSTER, write_csv
 from tracker import db
 from tracker.imports import import_roster
@@ -15,26 +16,7 @@ from tracker.models import LedgerEntry, QuizAttempt
 MODULE = "legal-cf-hearing"
 
 
-@pytest.fixture(autouse=True)
-def _database(tmp_path, monkeypatch):
-    monkeypatch.setenv("ACADEMY_DB_URL", f"sqlite:///{tmp_path / 'study.sqlite3'}")
-    for name in ("JUPYTERHUB_USER", "ACADEMY_OFFICER"):
-        monkeypatch.delenv(name, raising=False)
-    import questionbank.quiz as quiz_module
-
-    monkeypatch.setattr(quiz_module, "_session_officer", None)
-
-
-def key_of(item):
-    if item.type == "single":
-        return item.answer
-    if item.type == "multiple":
-        return list(item.answer)
-    if item.type == "judge":
-        return item.answer
-    if item.type == "numeric":
-        return str(int(item.answer)) if item.answer is not None else item.accepted[0]
-    return "我的回答"
+pytestmark = pytest.mark.usefixtures("study_database")
 
 
 def wrong_of(item):

@@ -10,14 +10,7 @@ from tests.quiz_officers import key_of
 MODULE = "legal-cf-hearing"
 
 
-@pytest.fixture(autouse=True)
-def _database(tmp_path, monkeypatch):
-    monkeypatch.setenv("ACADEMY_DB_URL", f"sqlite:///{tmp_path / 'study.sqlite3'}")
-    for name in ("JUPYTERHUB_USER", "ACADEMY_OFFICER"):
-        monkeypatch.delenv(name, raising=False)
-    import questionbank.quiz as quiz_module
-
-    monkeypatch.setattr(quiz_module, "_session_officer", None)
+pytestmark = pytest.mark.usefixtures("study_database")
 
 
 def wrong_of(item):
