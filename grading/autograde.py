@@ -83,6 +83,8 @@ class ExamKey:
     duration_minutes: float = 0.0
     items: dict[str, KeyItem] = field(default_factory=dict)
     manual: dict[str, ManualItem] = field(default_factory=dict)
+    # points text by (grade id, response): the responses to one question repeat across submissions
+    _earned: dict[tuple, str] = field(default_factory=dict, repr=False, compare=False)
 
     def section_of(self, grade_id: str) -> str | None:
         item = self.items.get(grade_id) or self.manual.get(grade_id)
@@ -97,8 +99,28 @@ class ExamKey:
     def earned(self, grade_id: str, answers: dict[str, Any]) -> str:
         """The points earned in a grade cell, as the text written into its execute_result."""
         item = self.items[grade_id]
-        result = score(item.target, answers.get(item.answer_key), self.multiple_rule)
-        return points_text(item.points * result.fraction)
+        response = answers.get(item.answer_key)
+        memo = _response_key(grade_id, response)
+        text = self._earned.get(memo) if memo is not None else None
+        if text is None:
+            text = points_text(item.points * score(item.target, response, self.multiple_rule).fraction)
+            if memo is not None and len(self._earned) < MAX_REMEMBERED:
+                self._earned[memo] = text
+        return text
+
+
+MAX_REMEMBERED = 100_000
+
+
+def _response_key(grade_id: str, response: Any) -> tuple | None:
+    """A key for a response read from JSON (None, a bool, a number, a short text or a list of short texts); None for
+    anything else, which is scored every time. The type is part of the key (True == 1 == 1.0 in Python)."""
+    kind = type(response)
+    if response is None or kind in (bool, int, float) or (kind is str and len(response) <= 64):
+        return grade_id, kind, response
+    if kind is list and len(response) <= 16 and all(type(v) is str and len(v) <= 64 for v in response):
+        return grade_id, list, tuple(response)
+    return None
 
 
 def points_text(points: float) -> str:

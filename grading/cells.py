@@ -1,57 +1,58 @@
 """nbgrader's cell helpers (``nbgrader.utils``) on cells read as plain JSON dicts, for the fast path.
 
-Same rules as ``is_grade``, ``is_solution``, ``is_task``, ``is_locked``, ``compute_checksum`` and ``determine_grade``
-of nbgrader 0.9, without building an nbformat ``NotebookNode`` per cell (tests/grading/test_sanitize.py compares).
+Same rules as ``is_grade``, ``is_solution`` and ``is_locked`` (:func:`flags`, from the metadata read once),
+``compute_checksum`` and ``determine_grade`` of nbgrader 0.9, without building an nbformat ``NotebookNode`` per cell
+(tests/grading/test_sanitize.py compares).
 """
 
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from grading.autograde import GradingError
 
 
 def nbgrader_meta(cell: dict) -> dict | None:
     """The cell's ``metadata.nbgrader`` (None when the cell has none)."""
-    return cell["metadata"].get("nbgrader") if "nbgrader" in cell["metadata"] else None
+    return cell["metadata"].get("nbgrader")
 
 
-def is_grade(cell: dict) -> bool:
-    meta = nbgrader_meta(cell)
-    return bool(meta is not None and meta.get("grade", False))
-
-
-def is_solution(cell: dict) -> bool:
-    meta = nbgrader_meta(cell)
-    return bool(meta is not None and meta.get("solution", False))
-
-
-def is_task(cell: dict) -> bool:
-    meta = nbgrader_meta(cell)
-    return bool(meta is not None and meta.get("task", False))
-
-
-def is_locked(cell: dict) -> bool:
-    meta = nbgrader_meta(cell)
-    if meta is None or is_solution(cell):
-        return False
-    if is_grade(cell):
-        return True
-    return bool(meta.get("locked", False))
+def flags(meta: dict | None) -> tuple[bool, bool, bool]:
+    """(is_grade, is_solution, is_locked) of a cell from its nbgrader metadata, by nbgrader's rules."""
+    if meta is None:
+        return False, False, False
+    grade, solution = bool(meta.get("grade", False)), bool(meta.get("solution", False))
+    return grade, solution, not solution and (grade or bool(meta.get("locked", False)))
 
 
 def compute_checksum(cell: dict) -> str:
     """nbgrader.utils.compute_checksum on a plain dict cell."""
+    meta = cell["metadata"]["nbgrader"]
+    grade, solution, locked = flags(meta)
+    points = str(float(meta["points"])) if grade else None
+    source = cell["source"]
+    md5 = _remembered_md5 if len(source) <= REMEMBERED_SOURCE else _md5
+    return md5(source, cell["cell_type"], grade, solution, locked, meta["grade_id"], points)
+
+
+def _md5(source: str, cell_type: str, grade: bool, solution: bool, locked: bool, grade_id: str,
+         points: str | None) -> str:
     m = hashlib.md5()
-    m.update(cell["source"].encode("utf-8"))
-    m.update(cell["cell_type"].encode("utf-8"))
-    m.update(str(is_grade(cell)).encode("utf-8"))
-    m.update(str(is_solution(cell)).encode("utf-8"))
-    m.update(str(is_locked(cell)).encode("utf-8"))
-    m.update(cell["metadata"]["nbgrader"]["grade_id"].encode("utf-8"))
-    if is_grade(cell):
-        m.update(str(float(cell["metadata"]["nbgrader"]["points"])).encode("utf-8"))
+    m.update(source.encode("utf-8"))
+    m.update(cell_type.encode("utf-8"))
+    m.update(str(grade).encode("utf-8"))
+    m.update(str(solution).encode("utf-8"))
+    m.update(str(locked).encode("utf-8"))
+    m.update(grade_id.encode("utf-8"))
+    if points is not None:
+        m.update(points.encode("utf-8"))
     return m.hexdigest()
+
+
+# The cells of an exam repeat in every submission: each (short) cell is hashed once per process.
+REMEMBERED_SOURCE = 16 * 1024
+_remembered_md5 = lru_cache(maxsize=4096)(_md5)
 
 
 def determine_grade(cell: dict) -> float | None:

@@ -40,19 +40,24 @@ import json
 import logging
 import os
 import shutil
+import signal
 import stat
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Iterable
+
+import orjson
 
 from grading.autograde import ExamKey, GradingError, find_paper, load_exam_key, read_answer_sheet, score_cells
 from grading.build import course_config
 from grading.cells import compute_checksum, determine_grade, nbgrader_meta
 from grading.findings import update_findings
 from grading.gradebook import GradebookWriter, GradedNotebook, SourceNotebook, load_source
-from grading.sanitize import sanitize
+from grading.sanitize import INVALID_TEXT, sanitize
 from grading.submission_files import SubmissionFolder, copy_regular_files, parse_json
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,7 @@ MAX_TIMESTAMP_BYTES = 1024
 BATCH = 200  # submissions per database transaction
 PARALLEL_FROM = 200  # submissions from which grading uses worker processes by default
 CHUNK = 16  # submissions handed to a worker at a time
+SUBMISSION_SECONDS = 60.0  # wall-clock limit of one submission (a 64 MB notebook takes a few seconds)
 NO_RESPONSE = "No response."  # nbgrader's own auto comment, shown in formgrader
 
 
@@ -288,21 +294,22 @@ def grade_submission(exam: ExamSetup, student: str) -> tuple[SubmissionResult, A
     graded: list[GradedNotebook] = []
     timestamp = None
     try:
-        if not stat.S_ISDIR(os.lstat(src.parent).st_mode):
-            raise GradingError(f"submitted/{student} 是符号链接或不是文件夹，拒绝评分")
-        with SubmissionFolder(src) as folder:
-            timestamp = _timestamp(folder)
-            sheet = read_answer_sheet(folder, student, exam.key)
-            for notebook in exam.notebooks:
-                graded.append(grade_notebook(folder, notebook, exam.key, sheet.answers))
-            _write_autograded(folder, dest, exam.source_dir, exam.source_files, graded, exam.coursedir)
-        result.score = sum(s or 0 for g in graded for s in g.grades.values())
-        result.needs_manual = sum(1 for g in graded for s in g.grades.values() if s is None)
-        result.flags = sheet.flags
+        with _time_limit():
+            if not stat.S_ISDIR(os.lstat(src.parent).st_mode):
+                raise GradingError(f"submitted/{student} 是符号链接或不是文件夹，拒绝评分")
+            with SubmissionFolder(src) as folder:
+                timestamp = _timestamp(folder)
+                sheet = read_answer_sheet(folder, student, exam.key)
+                for notebook in exam.notebooks:
+                    graded.append(grade_notebook(folder, notebook, exam.key, sheet.answers))
+                _write_autograded(folder, dest, exam.source_dir, exam.source_files, graded, exam.coursedir)
+            result.score = sum(s or 0 for g in graded for s in g.grades.values())
+            result.needs_manual = sum(1 for g in graded for s in g.grades.values() if s is None)
+            result.flags = sheet.flags
     except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
-        if isinstance(exc, GradingError):
-            result.error = str(exc)
-            log.error("拒绝评分 %s/%s：%s", student, exam.assignment, exc)
+        if isinstance(exc, (GradingError, UnicodeError)):
+            result.error = str(exc) if isinstance(exc, GradingError) else INVALID_TEXT
+            log.error("拒绝评分 %s/%s：%s", student, exam.assignment, result.error)
         else:
             result.error = f"评分时出错：{type(exc).__name__}"
             log.exception("评分 %s/%s 时出错", student, exam.assignment)
@@ -315,6 +322,30 @@ def grade_submission(exam: ExamSetup, student: str) -> tuple[SubmissionResult, A
     result.max_score = sum(p for notebook in exam.notebooks for _, p in notebook.grade_cells.values())
     result.seconds = time.perf_counter() - tick
     return result, timestamp, graded
+
+
+@contextmanager
+def _time_limit():
+    """Refuses the submission being graded when it takes longer than ``SUBMISSION_SECONDS`` of wall-clock time
+    (a timer signal interrupts even a blocked read). Only in a process's main thread (a worker process, or the
+    command); elsewhere no timer is set. A timer set by someone else is put back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def time_up(_signum, _frame):
+        raise GradingError(f"评分超时（超过 {SUBMISSION_SECONDS:g} 秒），拒绝评分")
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    started = time.monotonic()
+    delay, interval = signal.setitimer(signal.ITIMER_REAL, SUBMISSION_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if delay:
+            signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - started), 0.001), interval)
 
 
 def _timestamp(folder: SubmissionFolder):
@@ -368,13 +399,23 @@ def _write_autograded(folder: SubmissionFolder, dest: Path, source_dir: str, sou
             target.unlink()
         shutil.copyfile(origin, target)
     for g in graded:
-        # compact: json's C encoder (indent=1 as nbformat writes takes the slow pure-Python one)
-        text = json.dumps(_split_lines(g.nb), sort_keys=True, ensure_ascii=False) + "\n"
-        (dest / f"{g.notebook}.ipynb").write_bytes(text.encode("utf-8", "backslashreplace"))
+        (dest / f"{g.notebook}.ipynb").write_bytes(notebook_bytes(g.nb))
     permissions = 0o664 if coursedir.groupshared else 0o444
     for dirname, _dirs, files in os.walk(dest):
         for name in files:
             os.chmod(os.path.join(dirname, name), permissions)
+
+
+def notebook_bytes(nb: dict) -> bytes:
+    """A graded notebook as its file holds it: texts as lists of lines (as nbformat writes them), keys sorted,
+    compact (nbformat's indent=1 would cost more than the rest of the writing). orjson writes it; what orjson
+    declines (a lone surrogate, a number beyond 64 bits) the standard library writes, escaped."""
+    nb = _split_lines(nb)
+    try:
+        return orjson.dumps(nb, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        text = json.dumps(nb, sort_keys=True, ensure_ascii=False) + "\n"
+        return text.encode("utf-8", "backslashreplace")
 
 
 def _split_lines(nb: dict) -> dict:

@@ -31,8 +31,10 @@ from typing import Any
 from uuid import uuid4
 
 from grading.autograde import GradingError
-from grading.cells import compute_checksum, is_grade, is_locked, is_solution, nbgrader_meta
+from grading.cells import compute_checksum, flags, nbgrader_meta
 from grading.gradebook import SourceCell, SourceNotebook
+
+INVALID_TEXT = "试卷文件中有无法保存的字符（不成对的 Unicode 代理码位，正常作答不会产生），拒绝评分"
 
 
 def sanitize(nb: dict, source: SourceNotebook) -> list[dict]:
@@ -48,6 +50,8 @@ def sanitize(nb: dict, source: SourceNotebook) -> list[dict]:
         check_cell_metadata(nb)
     except GradingError:
         raise
+    except UnicodeError:
+        raise GradingError(INVALID_TEXT) from None
     except (KeyError, TypeError, ValueError, AttributeError):
         raise GradingError("单元格的 nbgrader 元数据已被改动，无法评分") from None
     return cells
@@ -63,8 +67,11 @@ def plain_cells(nb: Any) -> list[dict]:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             raise GradingError("试卷文件中有无效的单元格")
         source = cell.get("source", "")
-        if isinstance(source, list) and all(isinstance(s, str) for s in source):
-            source = "".join(source)
+        if type(source) is list:
+            try:
+                source = "".join(source)
+            except TypeError:  # an item that is not text
+                pass
         if not isinstance(source, str):
             raise GradingError("试卷文件中有无效的单元格内容")
         cell["source"] = source
@@ -91,8 +98,9 @@ def deduplicate_ids(nb: dict) -> None:
     metadata."""
     seen = set()
     for cell in reversed(nb["cells"]):
-        if is_grade(cell) or is_solution(cell) or is_locked(cell):
-            gid = cell["metadata"]["nbgrader"]["grade_id"]
+        meta = nbgrader_meta(cell)
+        if any(flags(meta)):
+            gid = meta["grade_id"]
             if gid in seen:
                 cell["metadata"]["nbgrader"] = {}
             else:
@@ -118,9 +126,10 @@ def overwrite_cells(nb: dict, source: SourceNotebook) -> None:
             del meta["grade_id"]
             continue
         _update_cell_type(cell, src.cell_type)
-        if is_locked(cell) != src.locked:
+        grade, _solution, locked = flags(meta)
+        if locked != src.locked:
             meta["locked"] = src.locked
-        if is_grade(cell):
+        if grade:
             grade_cell = source.grade_cells.get(gid)
             if grade_cell is None:  # nbgrader: find_graded_cell raises
                 raise GradingError(f"单元格 {gid} 被改成了评分单元格（元数据已被改动）")
@@ -192,14 +201,17 @@ def _number(x: Any) -> bool:
 
 
 def metadata_valid(meta: Any) -> bool:
-    """nbgrader's cell metadata schema v3 (nbgraderformat/v3.json), checked directly (jsonschema is slow here)."""
-    if not isinstance(meta, dict) or not meta.keys() <= _META_KEYS:
+    """nbgrader's cell metadata schema v3 (nbgraderformat/v3.json), checked directly (jsonschema is slow here; this
+    runs for every cell of every submission, hence no generators)."""
+    if type(meta) is not dict or not meta.keys() <= _META_KEYS:
         return False
-    if not all(k in meta for k in ("schema_version", "grade", "locked", "solution")):
+    get = meta.get
+    # the required flags present and booleans; schema_version present and exactly the int 3
+    if type(get("grade")) is not bool or type(get("locked")) is not bool or type(get("solution")) is not bool:
         return False
-    if type(meta["schema_version"]) is not int or meta["schema_version"] != 3:
+    if type(get("schema_version")) is not int or meta["schema_version"] != 3:
         return False
-    if any(k in meta and type(meta[k]) is not bool for k in ("grade", "locked", "solution", "task")):
+    if "task" in meta and type(meta["task"]) is not bool:
         return False
     if "grade_id" in meta and not (type(meta["grade_id"]) is str and _GRADE_ID_RE.match(meta["grade_id"])):
         return False

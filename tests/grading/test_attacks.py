@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,14 @@ ATTACKS = {
     "R0012": (lambda f, c: (shutil.rmtree(f), f.symlink_to(c / "submitted" / "G0002" / ASSIGNMENT)), "符号链接"),
     "R0013": (lambda f, c: _replace(f, "timestamp.txt", lambda p: p.symlink_to("/dev/zero")), "符号链接"),
     "R0014": (lambda f, c: _answers(f, lambda d: d["answers"].update(boom=True)), "评分时出错：ZeroDivisionError"),
+    # a lone surrogate typed into the 案例分析 answer (valid JSON, not storable text)
+    "R0015": (lambda f, c: _notebook(f, lambda cell: _nbgrader(cell).get("solution"), "违法\\ud800"),
+              "不成对的 Unicode 代理码位"),
+    # the same in a locked cell (put back from the source only after its text is read)
+    "R0016": (lambda f, c: _notebook(f, lambda cell: _nbgrader(cell).get("locked"), "\\ud800"),
+              "不成对的 Unicode 代理码位"),
+    # a submission that takes longer than the time limit (scoring made slow below) is refused, the batch goes on
+    "R0017": (lambda f, c: _answers(f, lambda d: d["answers"].update(slow=True)), "评分超时"),
 }
 # officer -> (what is done to answers.json, the 需核查 reason expected); graded all the same
 FLAGGED = {
@@ -75,6 +84,19 @@ FLAGGED = {
     "F0003": (lambda d: d.update(deadline="2026-11-23T11:20:00+00:00"), "不是开考时间"),
     "F0004": (lambda d: [d.pop("deadline"), d.pop("started_at")], "缺少开考时间"),
 }
+
+
+def _nbgrader(cell: dict) -> dict:
+    return cell["metadata"].get("nbgrader", {})
+
+
+def _notebook(folder: Path, which, text: str) -> None:
+    """Put ``text`` (JSON source, e.g. a ``\\ud800`` escape) at the end of the first cell ``which`` selects."""
+    path = folder / "exam.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if which(c))
+    cell["source"] = "".join(cell["source"]) + "@@TEXT@@"
+    path.write_text(json.dumps(nb).replace("@@TEXT@@", text), encoding="utf-8")
 
 
 def _answers(folder: Path, change) -> None:
@@ -137,11 +159,14 @@ def batch(built, tmp_path_factory):
     def score_cells(cells, key, answers):
         if "boom" in answers:
             return 1 / 0
+        if "slow" in answers:
+            time.sleep(60)
         return real_score_cells(cells, key, answers)
 
     with pytest.MonkeyPatch.context() as mp:
         _environment(mp, base)
         mp.setattr(fast_grade, "score_cells", score_cells)
+        mp.setattr(fast_grade, "SUBMISSION_SECONDS", 2.0)
         previous = signal.signal(signal.SIGALRM, _alarm)
         signal.alarm(240)  # a named pipe opened for reading must not hang the batch
         try:
@@ -257,3 +282,33 @@ def test_a_later_successful_regrade_clears_the_refusal(batch):
     assert "R0001" not in findings["refused"] and "R0002" in findings["refused"]
     feedback = (course / "feedback" / "R0001" / ASSIGNMENT / "exam.md").read_text(encoding="utf-8")
     assert "拒绝评分" not in feedback and "总分" in feedback
+
+
+def test_a_hung_submission_is_refused_in_a_worker_process_too(built, tmp_path, monkeypatch):
+    """Worker processes keep the same wall-clock limit: the slow submission is refused, the others are graded."""
+    import grading.fast_grade as fast_grade
+
+    base = tmp_path / "exam"
+    shutil.copytree(built, base)
+    course = base / "course"
+    key = load_exam_key(base / "papers" / f"{EXAM}.yaml", ASSIGNMENT)
+    rng = random.Random(5)
+    for officer in ("W0001", "W0002", "W0003", "W0004"):
+        submit(course, officer, responses(key, rng, right=0.9, blank=0.0))
+    _answers(course / "submitted" / "W0003" / ASSIGNMENT, lambda d: d["answers"].update(slow=True))
+    real_score_cells = fast_grade.score_cells
+
+    def score_cells(cells, key, answers):
+        if "slow" in answers:
+            time.sleep(60)
+        return real_score_cells(cells, key, answers)
+
+    monkeypatch.setattr(fast_grade, "score_cells", score_cells)
+    monkeypatch.setattr(fast_grade, "SUBMISSION_SECONDS", 2.0)
+    started = time.monotonic()
+    summary = fast_grade.grade_exam(course, ASSIGNMENT, progress=False, paper=base / "papers" / f"{EXAM}.yaml",
+                                    workers=2)
+    assert time.monotonic() - started < 50
+    assert summary.workers == 2
+    assert [(r.student, r.error) for r in summary.refused] == [("W0003", "评分超时（超过 2 秒），拒绝评分")]
+    assert sorted(r.student for r in summary.graded) == ["W0001", "W0002", "W0004"]
