@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import stat
@@ -46,6 +47,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Iterable
@@ -348,6 +350,9 @@ def _time_limit():
             signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - started), 0.001), interval)
 
 
+_NBGRADER_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})? UTC\Z")
+
+
 def _timestamp(folder: SubmissionFolder):
     """timestamp.txt as nbgrader's ``CourseDirectory.get_existing_timestamp`` reads it (None when missing or empty)."""
     from nbgrader.utils import parse_utc
@@ -359,6 +364,8 @@ def _timestamp(folder: SubmissionFolder):
     if not text:
         return None
     try:
+        if _NBGRADER_TIMESTAMP.match(text):  # as nbgrader writes it: read without dateutil's parser (same result)
+            return datetime.fromisoformat(text[:-4])
         return parse_utc(text)
     except (ValueError, OverflowError):
         raise GradingError("提交时间文件 timestamp.txt 无效") from None
@@ -407,27 +414,14 @@ def _write_autograded(folder: SubmissionFolder, dest: Path, source_dir: str, sou
 
 
 def notebook_bytes(nb: dict) -> bytes:
-    """A graded notebook as its file holds it: texts as lists of lines (as nbformat writes them), keys sorted,
-    compact (nbformat's indent=1 would cost more than the rest of the writing). orjson writes it; what orjson
-    declines (a lone surrogate, a number beyond 64 bits) the standard library writes, escaped."""
-    nb = _split_lines(nb)
+    """A graded notebook as its file holds it: keys sorted, compact, texts as single strings (nbformat reads both
+    that and lists of lines; splitting them as nbformat writes cost more than the rest of the writing). orjson writes
+    it; what orjson declines (a lone surrogate, a number beyond 64 bits) the standard library writes, escaped."""
     try:
         return orjson.dumps(nb, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
     except orjson.JSONEncodeError:
         text = json.dumps(nb, sort_keys=True, ensure_ascii=False) + "\n"
         return text.encode("utf-8", "backslashreplace")
-
-
-def _split_lines(nb: dict) -> dict:
-    """Multi-line texts as lists of lines, as nbformat writes a notebook file."""
-    for cell in nb["cells"]:
-        if isinstance(cell.get("source"), str):
-            cell["source"] = cell["source"].splitlines(True)
-        for output in cell.get("outputs", ()):
-            for mime, value in output.get("data", {}).items():
-                if isinstance(value, str) and (mime.startswith("text/") or mime == "image/svg+xml"):
-                    output["data"][mime] = value.splitlines(True)
-    return nb
 
 
 # --- one sitting: every form of a paper -------------------------------------------------------------------------

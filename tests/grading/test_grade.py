@@ -12,6 +12,7 @@ import random
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grading.autograde import GradingError, load_exam_key, run_nbgrader_autograde
@@ -67,14 +68,13 @@ def test_fast_path_writes_what_nbgrader_autograde_writes(built, tmp_path):
         assert fast_state["A0002"]["grades"][name] == (None, None, True)
         assert fast_state["A0001"]["grades"][name] == (0.0, None, False)
         assert fast_state["A0001"]["comments"][name][0] == "No response."
-    # the autograded notebooks carry the scores as execute_results, as nbgrader's own do
-    fast_nb = json.loads((course / "autograded" / "A0002" / ASSIGNMENT / "exam.ipynb").read_text())
-    stock_nb = json.loads((stock / "autograded" / "A0002" / ASSIGNMENT / "exam.ipynb").read_text())
+    # the autograded notebooks carry the scores as execute_results, as nbgrader's own do (read as formgrader reads
+    # them: nbformat joins texts stored as lists of lines, as nbgrader writes them, or as single strings, as we do)
+    fast_nb = nbformat.read(course / "autograded" / "A0002" / ASSIGNMENT / "exam.ipynb", as_version=4)
+    stock_nb = nbformat.read(stock / "autograded" / "A0002" / ASSIGNMENT / "exam.ipynb", as_version=4)
 
     def outputs(nb):
-        return {c["metadata"]["nbgrader"]["grade_id"]: (c["source"] if isinstance(c["source"], str)
-                                                        else "".join(c["source"]),
-                                                        [o.get("data") for o in c.get("outputs", [])])
+        return {c["metadata"]["nbgrader"]["grade_id"]: (c["source"], [o.get("data") for o in c.get("outputs", [])])
                 for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id")}
 
     assert outputs(fast_nb) == outputs(stock_nb)

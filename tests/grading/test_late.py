@@ -80,3 +80,29 @@ def test_late_penalties_are_stock_nbgraders(built, tmp_path, config, late):
     grade_exam(course, ASSIGNMENT, progress=False)
     run_nbgrader_autograde(stock, ASSIGNMENT)
     assert gradebook_state(course) == gradebook_state(stock)
+
+
+@pytest.mark.parametrize("text", ["2026-11-23 09:00:00.000000 UTC", "2026-11-23 09:00:00 UTC",
+                                  "2026-02-28 23:59:59.999999 UTC", "2026-11-23 17:00:00.000000 +0800",
+                                  "2026-11-23T09:00:00", " 2026-11-23 09:00:00.5 UTC\n", "2026-13-45 09:00:00 UTC",
+                                  "tomorrow"])
+def test_timestamps_are_read_as_nbgrader_reads_them(tmp_path, text):
+    """timestamp.txt read by the fast grader (which skips dateutil for nbgrader's own format) gives nbgrader's
+    ``parse_utc`` value, or a refusal where nbgrader cannot read it either."""
+    from nbgrader.utils import parse_utc
+
+    from grading.autograde import GradingError
+    from grading.fast_grade import _timestamp
+    from grading.submission_files import SubmissionFolder
+
+    (tmp_path / "timestamp.txt").write_text(text)
+    try:
+        expected = parse_utc(text.strip())
+    except (ValueError, OverflowError):
+        expected = None
+    with SubmissionFolder(tmp_path) as folder:
+        if expected is None:
+            with pytest.raises(GradingError, match="timestamp.txt 无效"):
+                _timestamp(folder)
+        else:
+            assert _timestamp(folder) == expected
