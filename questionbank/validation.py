@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from questionbank.laws import Citation, LawRegistry, default_registry
 from questionbank.loading import Bank
 from questionbank.model import Question
+from questionbank.option_letters import letter_references
 from questionbank.problems import Problem
 from questionbank.similarity import near_duplicates, normalise
 from questionbank.taxonomy import Taxonomy, default_taxonomy
@@ -72,6 +73,8 @@ def check_question(q: Question, registry: LawRegistry, taxonomy: Taxonomy, today
             yield warning("review", "已审核的题目没有审核记录（审核人、日期、条文指纹）；请运行 academy bank review stamp")
     if q.review is not None:
         yield from check_review(q, warning)
+    if q.status != "retired":
+        yield from check_letter_references(q, error if q.status == "reviewed" else warning)
     for fld, options in [("options", q.options)] + [(f"parts[{p.id}].options", p.options) for p in q.parts]:
         seen: dict[str, str] = {}
         for letter, text in options.items():
@@ -91,6 +94,14 @@ def check_review(q: Question, warning) -> Iterator[Problem]:
     added = sorted(cited - set(review.articles))
     if added:
         yield warning("review.articles", f"依据 {'、'.join(added)} 不在审核记录中（审核后才加入？）：请重新审核后再次签注")
+
+
+def check_letter_references(q: Question, report) -> Iterator[Problem]:
+    """Options are shown shuffled and relabelled, so a stem or 解析 naming an option by the bank's letter points at
+    another option than the officer sees (an error for a reviewed item; a draft is told before its review)."""
+    for fld, _text, found in letter_references(q):
+        yield report(fld, f"按题库字母指称选项（{'、'.join(dict.fromkeys(found))}）：执法人员看到的选项顺序已打乱、重新标字母，"
+                          "请改为按选项内容指称（如「“处五万元以下罚款”的说法错误」）")
 
 
 def check_citation(citation: Citation, registry: LawRegistry, today, error, warning, fld: str) -> Iterator[Problem]:

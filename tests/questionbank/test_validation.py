@@ -115,6 +115,50 @@ def test_case_needs_an_open_part_with_rubric(tmp_path):
     assert any(p.field == "parts" and "主观小题" in p.message for p in problems)
 
 
+LETTERED = "行政处罚法第六十四条规定，当事人应当在告知后五日内提出听证要求，D项错误。"
+
+
+def test_a_explanation_naming_an_option_by_letter_is_an_error_once_reviewed(tmp_path):
+    problems = problems_for(tmp_path, good_single(explanation=LETTERED))
+    errors = only(problems)
+    assert [(p.qid, p.field) for p in errors] == [("cf-test-001", "explanation")]
+    assert "D项" in errors[0].message and "打乱" in errors[0].message
+    draft = problems_for(tmp_path, good_single(explanation=LETTERED, status="draft"))
+    assert only(draft) == [] and [p.field for p in only(draft, "warning")] == ["explanation"]
+    assert problems_for(tmp_path, good_single(explanation=LETTERED, status="retired")) == []
+
+
+@pytest.mark.parametrize("text", ["选项A与条文不符", "A、C两项正确", "B 项属于违法", "A、B错误", "故选C", "选项A至D均在该款所列"])
+def test_each_way_of_naming_an_option_by_letter(tmp_path, text):
+    problems = only(problems_for(tmp_path, good_single(stem=f"当事人要求听证的期限？{text}（  ）")))
+    assert [p.field for p in problems] == ["stem"], [str(p) for p in problems]
+
+
+def test_names_and_unshuffled_items_are_not_letter_references(tmp_path):
+    named = good_single(stem="A县市场监督管理局查处B公司，当事人要求听证的，应当在告知后几日内提出？（  ）",
+                        explanation="行政处罚法第六十四条规定，当事人应当在告知后五日内提出，A县局应当组织听证。")
+    judge = good_single(id="cf-test-002", type="judge", options=None, answer="正确",
+                        stem="当事人要求听证的，应当在告知后五日内提出。", explanation="D项的说法见第六十四条。")
+    assert only(problems_for(tmp_path, named, judge)) == []
+
+
+def test_a_case_part_naming_an_option_by_letter_is_reported(tmp_path):
+    parts = [{"id": "p1", "type": "single", "stem": "问题", "options": {"A": "甲", "B": "乙"}, "answer": "A",
+              "explanation": "B项错误。"},
+             {"id": "p2", "type": "open", "stem": "问题", "reference": "参考答案",
+              "rubric": [{"point": "要点", "score": 2}]}]
+    case = good_single(type="case", options=None, answer=None, stem="案情……", parts=parts)
+    problems = only(problems_for(tmp_path, case))
+    assert [p.field for p in problems] == ["parts[p1].explanation"], [str(p) for p in problems]
+
+
+def test_the_shipped_bank_names_no_option_by_letter():
+    from questionbank.option_letters import letter_references
+
+    found = {q.id: letter_references(q) for q in load_bank().questions if q.status != "retired"}
+    assert {qid: refs for qid, refs in found.items() if refs} == {}
+
+
 def test_unknown_article_count_is_a_warning(tmp_path):
     item = good_single(basis=["行政执法监督条例@2025#3"], explanation="行政执法监督条例第三条。")
     warnings = only(problems_for(tmp_path, item), "warning")
