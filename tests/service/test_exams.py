@@ -370,6 +370,9 @@ def test_closing_ends_the_named_sittings_now_and_the_officers_clicks_are_refused
     assert (folder / "timestamp.txt").read_text() == "2026-11-23 08:00:20.000000 UTC"  # the 收卷 time
     data = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
     assert data["answers"] == {key1: some_value(item1)} and data["updated_at"].startswith("2026-11-23T08:00:20")
+    summary = grade_exam(site["course"], f"{EXAM}-a", progress=False, paper=site["paper"])
+    assert not summary.refused and sorted(r.student for r in summary.graded) == ["K0001", "K0002", "K0004"]
+    assert [r.flags for r in summary.graded] == [[], [], []]  # a 收卷 time before the deadline is no doctored clock
 
 
 def test_a_sitting_that_ran_out_of_time_is_not_closed_and_a_closed_one_cannot_be_submitted(site):
