@@ -257,10 +257,32 @@ def cmd_sittings(args) -> int:
     except Refused as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    from tracker.sittings import closed_note
+
     print(f"{args.exam}：{len(rows)} 人")
     for r in rows:
         refused = f"，被拒绝的作答 {r['refused']} 次" if r["refused"] else ""
-        print(f"  {r['officer']} {r['name']}　{r['form']} 卷　{STATES[r['state']]}　已答 {r['answered']} 题{refused}")
+        note = closed_note(r["closed_at"], r["closed_by"], r["close_reason"])
+        print(f"  {r['officer']} {r['name']}　{r['form']} 卷　{STATES[r['state']]}　已答 {r['answered']} 题{refused}"
+              + (f"　（{note}）" if note else ""))
+    return 0
+
+
+def cmd_close(args) -> int:
+    from service.exams import close
+    from service.quizzes import Refused
+    from tracker.service import current_user
+
+    officers = [*(officers_from_file(args.officers) if args.officers else []), *(args.officer or [])]
+    if (args.officers or args.officer) and not officers:
+        print("错误：名单中没有人员编号，未作任何收卷", file=sys.stderr)
+        return 2
+    try:
+        done = close(args.exam, officers or None, current_user(), args.reason)
+    except Refused as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(done.text())
     return 0
 
 
@@ -283,9 +305,15 @@ def register_sittings(add) -> None:
     p.add_argument("--unit", metavar="单位", help="安排该单位全部在职人员")
     p.add_argument("--form", metavar="卷别", help="全部安排到这套试卷（默认自动均衡分配）")
     p.add_argument("--minutes", type=float, metavar="分钟", help="考试时长（默认按试卷）")
-    p = add("sittings", cmd_sittings, "查看站点考试的考生：试卷、状态（未打开/作答中/已交卷）、已答题数、被拒绝的作答",
+    p = add("sittings", cmd_sittings, "查看站点考试的考生：试卷、状态（未打开/作答中/已交卷/已收卷）、已答题数、被拒绝的作答",
             "academy exam sittings cert-2026-q4")
     p.add_argument("exam")
-    p = add("collect", cmd_collect, "收取站点考试：按学堂服务记录的作答写入 nbgrader 的 submitted/，列出缺考、超时作答和未交卷",
+    p = add("close", cmd_close, "现在收卷：提前结束作答中的考试（全部，或指定考生），未开考的不能再开考；记录收卷人和原因",
+            "academy exam close cert-2026-q4 --officer K0001 --reason 考场违纪")
+    p.add_argument("exam")
+    p.add_argument("--officers", metavar="名单文件", help="只收这些考生（含“人员编号”列的 xlsx/csv，或每行一个人员编号）")
+    p.add_argument("--officer", action="append", metavar="人员编号", help="只收这名考生（可重复）；不指定考生则全部收卷")
+    p.add_argument("--reason", metavar="原因", help="收卷原因（可不填），记录在案")
+    p = add("collect", cmd_collect, "收取站点考试：按学堂服务记录的作答写入 nbgrader 的 submitted/，列出缺考、超时作答、提前收卷和未交卷",
             "academy exam collect cert-2026-q4")
     p.add_argument("exam")

@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -210,8 +209,9 @@ def release_feedback(course_root: str | Path, assignment: str, config=None) -> i
     """nbgrader's release_feedback for every officer's feedback of ``assignment``; returns how many were released.
 
     nbgrader files feedback in the exchange under a hash of the submission's secret (``submission_secret.txt``, put
-    in by nbgrader's submit); its own generate_feedback copies that file beside the feedback, ``grading.feedback``
-    writes only the pages and timestamp, so it is copied here from ``submitted/`` first."""
+    in by nbgrader's submit); ``grading.feedback.write_feedback`` puts it beside the feedback, as nbgrader's own
+    generate_feedback does. Feedback without one (a submission that did not come through the exchange) is left out
+    here: nbgrader's release_feedback would stop at it."""
     from nbgrader.coursedir import CourseDirectory
 
     course = nbgrader_config()  # as nbgrader release_feedback run in the course folder: Jupyter's path, then the course's
@@ -222,14 +222,10 @@ def release_feedback(course_root: str | Path, assignment: str, config=None) -> i
     feedback_root = Path(coursedir.format_path(coursedir.feedback_directory, ".", ".")).resolve()
     released, skipped = 0, set()
     for page in sorted(feedback_root.glob(f"*/{assignment}/*.html")):
-        student = page.parent.parent.name
-        secret = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)) / "submission_secret.txt"
-        if not (page.parent / "submission_secret.txt").exists() and secret.is_file():
-            shutil.copyfile(secret, page.parent / "submission_secret.txt")
         if (page.parent / "submission_secret.txt").is_file() and (page.parent / "timestamp.txt").is_file():
             released += 1
-        else:  # not submitted through the exchange: nothing to file it under (nbgrader would stop at it)
-            skipped.add(student)
+        else:
+            skipped.add(page.parent.parent.name)
     if skipped:
         course.CourseDirectory.student_id_exclude = ",".join(sorted(skipped))
     _run(_exchange("ReleaseFeedback", course, assignment=assignment), "发布成绩反馈")

@@ -2,8 +2,10 @@
 
 Read from the nbgrader gradebook (autograde scores, and formgrader's manual scores of 案例分析 answers), so it is
 written after grading and again after manual grading. Files go where nbgrader's own ``generate_feedback`` puts
-them, ``feedback/<officer>/<assignment>/exam.html`` (with ``timestamp.txt``), so that ``nbgrader
-release_feedback`` / ``fetch_feedback`` hand them out; a Markdown twin ``exam.md`` is written beside it.
+them, ``feedback/<officer>/<assignment>/exam.html``, with what stock ``nbgrader release_feedback`` reads beside it
+(``timestamp.txt``, and ``submission_secret.txt``, under whose hash it files the page in the exchange, copied from the
+autograded or submitted folder as nbgrader's own generate_feedback does), so that ``nbgrader release_feedback`` /
+``fetch_feedback`` hand them out as they are; a Markdown twin ``exam.md`` is written beside it.
 
 What a report holds is built from the gradebook's numbers and the paper's section titles only: no question text,
 no option, no key, no explanation or rubric can reach it.
@@ -195,7 +197,9 @@ td,th{{border:1px solid #ccc;padding:.3em .8em;text-align:center}}</style></head
 
 def write_feedback(course_root: str | Path, assignment: str, students: Iterable[str] | None = None,
                    paper: str | Path | None = None, bank: list[str] | None = None) -> list[Path]:
-    """feedback/<officer>/<assignment>/exam.html (+ exam.md, timestamp.txt) for each graded officer."""
+    """feedback/<officer>/<assignment>/exam.html (+ exam.md, timestamp.txt, submission_secret.txt) for each graded
+    officer. A submission that did not come through the exchange (collected from the 学堂服务) has no secret: its
+    feedback is read where it is written, nbgrader's release_feedback has nothing to file it under."""
     from nbgrader.coursedir import CourseDirectory
 
     coursedir = CourseDirectory(config=course_config(course_root))
@@ -205,21 +209,26 @@ def write_feedback(course_root: str | Path, assignment: str, students: Iterable[
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "exam.html").write_bytes(render_html(report).encode("utf-8", "backslashreplace"))
         (folder / "exam.md").write_bytes(render_markdown(report).encode("utf-8", "backslashreplace"))
-        stamp = _timestamp_text(Path(coursedir.format_path(coursedir.submitted_directory, report.officer, assignment)))
-        if stamp is not None:
-            (folder / "timestamp.txt").write_bytes(stamp)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, report.officer, assignment))
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, report.officer, assignment))
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            data = _submission_file(autograded, name) or _submission_file(submitted, name)
+            if data is not None:
+                (folder / name).write_bytes(data)
+            elif (folder / name).is_file():  # left from an earlier submission: it would file this one wrongly
+                (folder / name).unlink()
         written.append(folder / "exam.html")
     return written
 
 
-def _timestamp_text(submitted: Path) -> bytes | None:
-    """The submission's timestamp.txt for ``release_feedback``, read as grading reads it (never following a
-    symlink, a regular file only); None when there is none usable."""
+def _submission_file(folder: Path, name: str) -> bytes | None:
+    """A small file of the submission, read as grading reads it (never following a symlink, a regular file only);
+    None when there is none usable."""
     from grading.errors import GradingError
     from grading.submission_files import SubmissionFolder
 
     try:
-        with SubmissionFolder(submitted) as folder:
-            return folder.read("timestamp.txt", 1024, "timestamp.txt")
+        with SubmissionFolder(folder) as opened:
+            return opened.read(name, 1024, name)
     except GradingError:
         return None

@@ -5,8 +5,10 @@ notebook, the countdown in the kernel). Here the kernel holds nothing that count
 site ``academy.exam_page.ServiceBackend``, the hub token of the officer's server) for his sitting — his form, his
 order, his answers so far, the server's remaining time — and sends every click to it. The countdown shown is the
 server's remaining time counted down locally for display; when it reaches zero the page asks the service again and
-disables itself only when the service says the time is up. A click the service refuses (time up, submitted) is shown
-in Chinese, the widget goes back to the last answer the service took, and the page asks the service where it stands.
+disables itself only when the service says the time is up. A click the service refuses (time up, submitted, the
+administrator's 收卷) is shown in Chinese, the widget goes back to the last answer the service took, and the page asks
+the service where it stands. Once a minute the running page asks the service's list of sittings (one small request)
+whether the administrator has ended it (现在收卷), and stops when he has.
 
 A backend has ``exams() -> list``, ``sitting(exam) -> dict``, ``click(exam, question, value, request_id) -> dict``
 and ``submit(exam) -> dict``; it raises an exception whose text is for the officer when the service refuses.
@@ -27,7 +29,10 @@ from grading.exam_widget import BEIJING, GREEN, RED, TYPE_LABELS, ItemInput, _cl
 
 MAX_TEXT = 3000
 ENDED = {"time_up": "考试时间已到，答题已停止。已记录的答案有效，由学堂服务收卷。",
-         "submitted": "您已交卷，答题已停止。已记录的答案有效。"}
+         "submitted": "您已交卷，答题已停止。已记录的答案有效。",
+         "closed": "考试管理员已收卷，您的考试已结束，答题已停止。收卷前已记录的答案有效。"}
+CANCELLED = "考试管理员已收卷，您本场考试已取消，不能开考。如有疑问，请联系考试管理员。"
+POLL_SECONDS = 60  # how often a running page asks whether the administrator has closed it
 
 
 class TextInput:
@@ -109,6 +114,9 @@ class SiteExam:
         current = next((e for e in mine if e["state"] in ("open", "not_started")), mine[-1])
         self.exam = current["exam"]
         self.title_html.value = f"<h3 style='margin:0'>{_h(current['title'])}</h3>"
+        if current["state"] == "cancelled":
+            self._show(CANCELLED, RED)
+            return
         if current["state"] == "not_started":
             minutes = _num(current["duration_seconds"] / 60)
             self.officer_html.value = f"{_h(current['form'])} 卷　考试时长 <b>{minutes} 分钟</b>"
@@ -249,10 +257,24 @@ class SiteExam:
             with self._lock:
                 self._remaining, self._synced = float(data["remaining_seconds"]), time.monotonic()
 
+    def check_closed(self) -> None:
+        """Whether the administrator has ended this sitting (the light list of sittings, not the whole form)."""
+        try:
+            mine = self.backend.exams()
+        except Exception:  # noqa: BLE001 - keep the page as it is; the service decides at the next click
+            return
+        state = next((e["state"] for e in mine if e["exam"] == self.exam), "open")
+        if state != "open":
+            self._ask_state()
+
     def _run_timer(self) -> None:
+        seconds = 0
         while not self._stop.wait(1.0):
+            seconds += 1
             try:
                 self.tick()
+                if seconds % POLL_SECONDS == 0 and not self.ended:
+                    self.check_closed()
             except Exception:  # noqa: BLE001 - the page is gone: nothing left to update
                 return
             if self.ended:

@@ -5,7 +5,9 @@ it is the public paper the build writes as ``exam.json`` (``grading.build.public
 form, questions and options in his own order (``grading.answers``: from sha256(exam|officer), the order the file
 mode shows). The first opening fixes the deadline on the server; every click comes here and is stored append-only
 with the server's time, accepted or refused with its reason (``tracker.sittings``). Nothing of the officer's kernel
-decides time: a click after the deadline is stored as refused and answered 409 「考试时间已到…」.
+decides time: a click after the deadline is stored as refused and answered 409 「考试时间已到…」. The 考试管理员
+may end sittings early (现在收卷, ``close``): from then on the officer's clicks are refused the same way, with the
+reason that the administrator ended his sitting.
 """
 
 from __future__ import annotations
@@ -152,10 +154,13 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _state(s, now: dt.datetime) -> str:
+    """Where a sitting (a model row or a ``SittingRecord``) stands."""
     if s.started_at is None:
-        return "not_started"
+        return "cancelled" if s.closed_at is not None else "not_started"
     if s.submitted_at is not None:
         return "submitted"
+    if s.closed_at is not None:
+        return "closed"
     return "time_up" if now >= aware(s.deadline) else "open"
 
 
@@ -191,7 +196,8 @@ def open_exam(login: str, exam: str, form: str | None = None, now: dt.datetime |
               url: str | None = None, start: bool = True) -> dict[str, Any]:
     """The officer's form of ``exam`` (no key), his answers so far and the server's clock. The first opening
     starts the clock (only with ``start``: the exam page's own request, not a link followed in a browser). Another
-    form than his, or an exam he is not assigned to, is refused (403)."""
+    form than his, or an exam he is not assigned to, is refused (403); a sitting the administrator closed before it
+    was opened cannot start (409). A sitting closed while running opens as it stands (state ``closed``)."""
     now = _now(now)
     officer_id, officer_no = _officer(login, url)
     _paper_path(exam)
@@ -200,6 +206,8 @@ def open_exam(login: str, exam: str, form: str | None = None, now: dt.datetime |
             mine = sittings.sitting(s, officer_id, exam)
             if form and form.strip().lower() not in (mine.form.lower(), mine.assignment):
                 raise SittingRefused(f"您的考试安排是 {mine.form} 卷，不能打开其他试卷", 403)
+            if mine.started_at is None and mine.closed_at is not None:
+                raise SittingRefused(f"{sittings.CANCELLED}，无法开始。如有疑问，请联系考试管理员", 409)
             if mine.started_at is None and not start:
                 raise SittingRefused("请在「资格考试」页面点击「开始考试」", 403)
             mine = sittings.open_sitting(s, officer_id, exam, now)
@@ -255,11 +263,13 @@ def click(login: str, exam: str, question: str, value: Any, request_id: Any, now
         raise _refused(exc) from None
     remaining = _remaining(outcome.deadline, now)
     if not outcome.accepted:
-        message = f"{outcome.reason}。" if outcome.reason != sittings.TIME_UP else (
-            "考试时间已到，本次作答未被记录（以学堂服务的时间为准）。之前已记录的答案有效。")
-        raise Refused(message, 409)
+        raise Refused(REFUSALS.get(outcome.reason, f"{outcome.reason}。"), 409)
     return {"accepted": True, "repeated": outcome.repeated, "question": question, "value": value,
             "server_time": now, "remaining_seconds": remaining}
+
+
+REFUSALS = {sittings.TIME_UP: "考试时间已到，本次作答未被记录（以学堂服务的时间为准）。之前已记录的答案有效。",
+            sittings.CLOSED: "考试管理员已收卷，您的考试已结束，本次作答未被记录。收卷前已记录的答案有效。"}
 
 
 def submit(login: str, exam: str, now: dt.datetime | None = None, url: str | None = None) -> dict[str, Any]:
@@ -326,18 +336,28 @@ def overview(exam: str, now: dt.datetime | None = None, url: str | None = None) 
     paper(exam)
     with db.session(url) as s:
         records = sittings.exam_record(s, exam)
-    rows = []
-    for r in records:
-        if r.started_at is None:
-            state = "not_started"
-        elif r.submitted_at is not None:
-            state = "submitted"
-        else:
-            state = "time_up" if now >= r.deadline else "open"
-        rows.append({"officer": r.officer_no, "name": r.name, "form": r.form, "state": state,
-                     "started_at": r.started_at, "deadline": r.deadline, "submitted_at": r.submitted_at,
-                     "answered": len(r.answers), "refused": sum(r.refused.values())})
-    return rows
+    return [{"officer": r.officer_no, "name": r.name, "form": r.form, "state": _state(r, now),
+             "started_at": r.started_at, "deadline": r.deadline, "submitted_at": r.submitted_at,
+             "closed_at": r.closed_at, "closed_by": r.closed_by, "close_reason": r.close_reason,
+             "answered": len(r.answers), "refused": sum(r.refused.values())} for r in records]
 
 
-STATES = {"not_started": "未打开", "open": "作答中", "time_up": "时间已到（未交卷）", "submitted": "已交卷"}
+def close(exam: str, officers: list[str] | None, closed_by: str, reason: str | None = None,
+          now: dt.datetime | None = None, url: str | None = None) -> sittings.Closing:
+    """现在收卷: end every running sitting of ``exam`` (``officers`` None) or the named officers' now, at the
+    service's time, with who and why; sittings not yet opened can no longer start (``tracker.sittings.close``)."""
+    paper(exam)
+    if reason is not None and not isinstance(reason, str):
+        raise Refused("收卷原因应为文字")
+    if reason and len(reason) > 500:
+        raise Refused("收卷原因过长（上限 500 字）")
+    try:
+        with db.session(url) as s:
+            return sittings.close(s, exam, officers, closed_by, reason, _now(now))
+    except SittingRefused as exc:
+        raise _refused(exc) from None
+
+
+STATES = {"not_started": "未打开", "open": "作答中", "time_up": "时间已到（未交卷）", "submitted": "已交卷",
+          "closed": "已收卷（管理员）", "cancelled": "已取消（管理员收卷时未开考）"}
+

@@ -212,7 +212,8 @@ class MockExam(Base):
 
 class ExamSitting(Base):
     """One officer's sitting of one exam in one form, as the 考试管理员 assigned it. The clock is the server's:
-    ``started_at`` and ``deadline`` are fixed at the first opening (never again), ``submitted_at`` ends it."""
+    ``started_at`` and ``deadline`` are fixed at the first opening (never again), ``submitted_at`` ends it, or the
+    administrator's ``closed_at`` (现在收卷; before the first opening it keeps the sitting from starting)."""
 
     __tablename__ = "exam_sittings"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,6 +227,10 @@ class ExamSitting(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # 现在收卷: the 考试管理员 ended the sitting early (or, before it was opened, cancelled it), at the server's time
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    close_reason: Mapped[str | None] = mapped_column(String(500))
 
     __table_args__ = (UniqueConstraint("officer_id", "exam_id", name="uq_exam_sitting"),
                       Index("ix_exam_sittings_exam", "exam_id"))

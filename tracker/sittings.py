@@ -5,6 +5,10 @@ commands know the paper). The clock is the database's record of the server's tim
 ``started_at`` and ``deadline`` once (a conditional UPDATE, so two openings at once cannot both start it); a click
 is stored append-only with the server's time and its outcome, once per request (INSERT … ON CONFLICT DO NOTHING on
 (officer, exam, request)), so a retried request is neither stored twice nor judged twice.
+
+现在收卷: the 考试管理员 may end running sittings early (all of an exam, or named officers) at the server's time,
+recorded with who and why; a sitting not yet opened is marked so that it cannot start. Conditional UPDATEs again:
+a sitting that is submitted, started or closed at the same moment is changed by one of them only.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from tracker.models import ExamClick, ExamSitting, Officer, Unit
 TIME_UP = "考试时间已到，答案未被记录"
 SUBMITTED = "已交卷，答案未被记录"
 NOT_OPENED = "试卷尚未打开，答案未被记录"
+CLOSED = "考试管理员已收卷，答案未被记录"
+CANCELLED = "考试管理员已收卷，本场考试已取消"
 
 
 class SittingRefused(Exception):
@@ -119,9 +125,12 @@ def open_sitting(session: Session, officer_id: int, exam: str, now: dt.datetime)
     """The officer's sitting; the first opening fixes ``started_at`` = now and ``deadline`` = now + duration."""
     found = sitting(session, officer_id, exam)
     if found.started_at is None:
-        session.execute(update(ExamSitting).where(ExamSitting.id == found.id, ExamSitting.started_at.is_(None))
+        session.execute(update(ExamSitting).where(ExamSitting.id == found.id, ExamSitting.started_at.is_(None),
+                                                  ExamSitting.closed_at.is_(None))
                         .values(started_at=now, deadline=now + dt.timedelta(seconds=found.duration_seconds)))
         session.expire(found)
+        if found.started_at is None:  # closed by the administrator before it was ever opened
+            raise SittingRefused(f"{CANCELLED}，无法开始。如有疑问，请联系考试管理员", 409)
     return found
 
 
@@ -143,22 +152,25 @@ def _insert_once(session: Session):
         index_elements=["officer_id", "exam_id", "request_id"]).returning(ExamClick.id)
 
 
-_STATE = select(ExamSitting.deadline, ExamSitting.submitted_at, ExamSitting.started_at).where(
+_STATE = select(ExamSitting.deadline, ExamSitting.submitted_at, ExamSitting.started_at, ExamSitting.closed_at).where(
     ExamSitting.officer_id == bindparam("officer_id"), ExamSitting.exam_id == bindparam("exam_id"))  # built once
 
 
 def click(session: Session, officer_id: int, exam: str, question: str, value: Any, request_id: str,
           now: dt.datetime) -> Click:
     """Store one click with the server's time: accepted while the sitting is open (opened, before its deadline, not
-    submitted), otherwise stored as refused with the reason. A request stored before returns its first outcome."""
+    submitted, not closed by the administrator), otherwise stored as refused with the reason. A request stored before
+    returns its first outcome."""
     state = session.connection().execute(_STATE, {"officer_id": officer_id, "exam_id": exam}).first()
     if state is None:
         raise SittingRefused(f"您没有参加考试 {exam} 的安排，请联系考试管理员", 403)
-    deadline, submitted, started = aware(state[0]), state[1], state[2]
+    deadline, submitted, started, closed = aware(state[0]), state[1], state[2], aware(state[3])
     if started is None:
-        accepted, reason = False, NOT_OPENED
+        accepted, reason = False, CANCELLED if closed is not None else NOT_OPENED
     elif submitted is not None:
         accepted, reason = False, SUBMITTED
+    elif closed is not None and now >= closed:
+        accepted, reason = False, CLOSED
     elif now >= deadline:
         accepted, reason = False, TIME_UP
     else:
@@ -174,15 +186,100 @@ def click(session: Session, officer_id: int, exam: str, question: str, value: An
 
 
 def submit(session: Session, officer_id: int, exam: str, now: dt.datetime) -> ExamSitting:
-    """End the sitting (the first submit counts; a later one changes nothing)."""
+    """End the sitting (the first submit counts; a later one changes nothing). A sitting the administrator closed
+    is refused (409): it ended at his 收卷."""
     found = sitting(session, officer_id, exam)
     if found.started_at is None:
         raise SittingRefused("试卷尚未打开，无法交卷", 409)
-    if found.submitted_at is None:
-        session.execute(update(ExamSitting).where(ExamSitting.id == found.id, ExamSitting.submitted_at.is_(None))
+    if found.submitted_at is None and found.closed_at is None:
+        session.execute(update(ExamSitting).where(ExamSitting.id == found.id, ExamSitting.submitted_at.is_(None),
+                                                  ExamSitting.closed_at.is_(None))
                         .values(submitted_at=min(now, aware(found.deadline))))
         session.expire(found)
+    if found.submitted_at is None and found.closed_at is not None:
+        raise SittingRefused(f"考试管理员已于 {_beijing(found.closed_at)} 收卷，无需交卷；收卷前已记录的答案有效", 409)
     return found
+
+
+def _beijing(moment: dt.datetime) -> str:
+    return aware(moment).astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%H:%M:%S")
+
+
+def closed_note(closed_at: dt.datetime | None, closed_by: str | None, reason: str | None) -> str:
+    """Who ended a sitting early, when (Beijing time) and why, for the administrator; "" when nobody did."""
+    if closed_at is None:
+        return ""
+    return f"{closed_by} 于 {_beijing(closed_at)} 收卷" + (f"，原因：{reason}" if reason else "")
+
+
+# --- 现在收卷 (the 考试管理员) --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Closing:
+    exam: str
+    closed: list[str] = field(default_factory=list)  # running sittings ended now
+    cancelled: list[str] = field(default_factory=list)  # not opened yet: they cannot start now
+    already: list[str] = field(default_factory=list)  # closed before (by this or an earlier 收卷): unchanged
+    ended: list[str] = field(default_factory=list)  # named, but submitted or out of time already: unchanged
+    at: dt.datetime | None = None
+
+    def text(self) -> str:
+        lines = [f"{self.exam}：收卷 {len(self.closed)} 人，取消未开考 {len(self.cancelled)} 人。"]
+        if self.closed:
+            lines.append(f"  已收卷（作答中）：{'、'.join(self.closed)}")
+        if self.cancelled:
+            lines.append(f"  已取消（尚未开考）：{'、'.join(self.cancelled)}")
+        if self.already:
+            lines.append(f"  此前已收卷，未改动：{'、'.join(self.already)}")
+        if self.ended:
+            names = "、".join(self.ended) if len(self.ended) <= 20 else f"{'、'.join(self.ended[:20])} 等"
+            lines.append(f"  已交卷或考试时间已到，未改动 {len(self.ended)} 人：{names}")
+        return "\n".join(lines)
+
+
+def close(session: Session, exam: str, officer_nos: list[str] | None, closed_by: str, reason: str | None,
+          now: dt.datetime) -> Closing:
+    """现在收卷: end every running sitting of ``exam`` (``officer_nos`` None) or those of the named officers at
+    ``now``, recording who and why; a sitting not yet opened is marked so that it cannot start. A submitted sitting,
+    one out of time or one closed before is left as it is (closing again changes nothing). A named officer without a
+    sitting of ``exam`` refuses the whole list, and nothing is written."""
+    query = (select(ExamSitting.id, Officer.officer_no).join(Officer, ExamSitting.officer_id == Officer.id)
+             .where(ExamSitting.exam_id == exam))
+    if officer_nos is not None:
+        wanted = list(dict.fromkeys(n.strip() for n in officer_nos if n and n.strip()))
+        if not wanted:
+            raise SittingRefused("没有要收卷的人员", 400)
+        query = query.where(func.lower(Officer.officer_no).in_([n.lower() for n in wanted]))
+    numbers = dict(session.execute(query).all())
+    if officer_nos is not None:
+        found = {n.lower() for n in numbers.values()}
+        unknown = [n for n in wanted if n.lower() not in found]
+        if unknown:
+            raise SittingRefused(f"这些人员没有参加考试 {exam} 的安排，未作任何收卷：{'、'.join(unknown)}", 400)
+    result = Closing(exam, at=now)
+    if not numbers:
+        return result
+    reason = (reason or "").strip()[:500] or None
+    changed = session.execute(
+        update(ExamSitting).where(ExamSitting.id.in_(list(numbers)), ExamSitting.closed_at.is_(None),
+                                  ExamSitting.submitted_at.is_(None),
+                                  (ExamSitting.started_at.is_(None)) | (ExamSitting.deadline > now))
+        .values(closed_at=now, closed_by=closed_by, close_reason=reason)
+        .returning(ExamSitting.id, ExamSitting.started_at).execution_options(synchronize_session=False)).all()
+    now_closed = {sid: started for sid, started in changed}
+    for sid, closed_at in session.execute(select(ExamSitting.id, ExamSitting.closed_at)
+                                          .where(ExamSitting.id.in_(list(numbers)))):
+        number = numbers[sid]
+        if sid in now_closed:
+            (result.closed if now_closed[sid] is not None else result.cancelled).append(number)
+        elif closed_at is not None:
+            result.already.append(number)
+        else:
+            result.ended.append(number)
+    for names in (result.closed, result.cancelled, result.already, result.ended):
+        names.sort()
+    return result
 
 
 def last_answers(session: Session, officer_id: int, exam: str) -> dict[str, Any]:
@@ -208,6 +305,9 @@ class SittingRecord:
     started_at: dt.datetime | None
     deadline: dt.datetime | None
     submitted_at: dt.datetime | None
+    closed_at: dt.datetime | None  # 现在收卷 (before the first opening: cancelled)
+    closed_by: str | None
+    close_reason: str | None
     answers: dict[str, Any]  # the last accepted click per question, taken before the end (None values dropped)
     refused: dict[str, int]  # reason -> how many clicks were refused
 
@@ -224,7 +324,7 @@ def exam_record(session: Session, exam: str) -> list[SittingRecord]:
         clicks.setdefault(officer_id, []).append((question, value, aware(at), accepted, reason))
     out = []
     for s, number, name in sittings:
-        end = min(filter(None, (aware(s.submitted_at), aware(s.deadline))), default=None)
+        end = min(filter(None, (aware(s.submitted_at), aware(s.deadline), aware(s.closed_at))), default=None)
         answers: dict[str, Any] = {}
         refused: dict[str, int] = {}
         for question, value, at, accepted, reason in clicks.get(s.officer_id, []):
@@ -233,5 +333,6 @@ def exam_record(session: Session, exam: str) -> list[SittingRecord]:
             elif not accepted:
                 refused[reason] = refused.get(reason, 0) + 1
         out.append(SittingRecord(number, name, s.form, s.assignment, aware(s.started_at), aware(s.deadline),
-                                 aware(s.submitted_at), {k: v for k, v in answers.items() if v is not None}, refused))
+                                 aware(s.submitted_at), aware(s.closed_at), s.closed_by, s.close_reason,
+                                 {k: v for k, v in answers.items() if v is not None}, refused))
     return out

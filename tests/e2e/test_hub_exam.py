@@ -2,7 +2,9 @@
 accounts, PostgreSQL, the 学堂服务): the 考试管理员 assigns an officer on the service's page; the officer opens his exam
 page (Voila, his own form only), answers by clicking; the server's deadline passes; his next click is refused by the
 service and the page says so in Chinese and stops; ``academy exam collect`` lists the late click and ``academy exam
-grade`` grades what the service took. The officer's own account cannot load the bank's keys."""
+grade`` grades what the service took. The 考试管理员 ends a sitting early (现在收卷) on the page, after a
+confirmation, and through the API with his hub token; the officer's click is then refused. The officer's own account
+cannot load the bank's keys."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import openpyxl
 import pytest
@@ -22,7 +26,7 @@ from sqlalchemy import select, update
 from ground.settings import PROJECT_ROOT
 from service.spawner import unix_name
 from tests.e2e.browser import browser_page, free_port, screenshot, server
-from tests.e2e.test_hub import login
+from tests.e2e.test_hub import login, officer_token
 from tests.grading.helpers import make_course
 from tests.grading.test_build import SMALL_PAPER
 from tests.sheets import write_csv
@@ -67,7 +71,7 @@ def exam_day(tmp_path_factory, postgres_server):
             assert done.returncode == 0, done.stderr
             sheet = openpyxl.load_workbook(tmp / "初始密码.xlsx").active
             passwords = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
-            yield {"base": base, "tracker": tracker_url, "passwords": passwords, "env": env, "course": course}
+            yield {"base": base, "tracker": tracker_url, "passwords": passwords, "env": env, "course": course, "tmp": tmp}
     finally:
         for number in (OFFICER, OTHER, EXAMINER):
             subprocess.run(["userdel", "--remove", unix_name(number)], capture_output=True)
@@ -165,6 +169,48 @@ def test_an_officer_sits_the_exam_on_the_site_until_the_server_says_time_is_up(e
     graded = academy(day, "exam", "grade", EXAM)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert f"{EXAM}-a：评分 1 份，拒绝 0 份" in graded.stdout, graded.stdout
+
+
+def post(day, path, data, token):
+    """POST JSON to the service with a hub token: (status, reply)."""
+    request = urllib.request.Request(f"{day['base']}{SERVICE}/{path}", data=json.dumps(data).encode(), method="POST",
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_the_administrator_ends_a_sitting_early_on_the_page_and_through_the_api(exam_day, tmp_path):
+    day = exam_day
+    with browser_page(tmp_path) as page:
+        login(page, day, EXAMINER)
+        page.goto(f"{day['base']}{SERVICE}/exams")
+        page.fill("textarea[name=officers]", OTHER)
+        page.select_option("select[name=form]", "A")
+        page.click("#assign")
+        assert "新分配 1 人" in page.inner_text("#result")
+        page.locator("#sittings tr", has_text=OTHER).locator("a.close").click()  # asks first
+        assert OTHER in page.inner_text("#close-question") and "确认" in page.inner_text("#close-question")
+        assert "未打开" in page.locator("#sittings tr", has_text=OTHER).inner_text()  # nothing done yet
+        page.fill("#confirm-close-form input[name=reason]", "考场临时关闭")
+        page.click("#confirm-close")
+        assert "取消未开考 1 人" in page.inner_text("#result")
+        row = page.locator("#sittings tr", has_text=OTHER).inner_text()
+        assert "已取消" in row and "收卷，原因：考场临时关闭" in row and "赵强" in row
+        screenshot(page, "hub-exam-close.png")
+    examiner, officer = officer_token(day, EXAMINER), officer_token(day, OTHER)
+    assert post(day, f"api/exams/{EXAM}/close", {"reason": "x"}, examiner)[0] == 400  # neither officers nor all
+    assert post(day, f"api/exams/{EXAM}/close", {"all": True}, officer) == (403, {"status": 403,
+                                                                                "message": "只有考试管理员可以收卷"})
+    status, reply = post(day, f"api/exams/{EXAM}/close", {"all": True, "reason": "考试结束"}, examiner)
+    assert status == 200 and reply["already"] == [OTHER] and reply["closed"] == reply["cancelled"] == []
+    mine = json.loads((day["course"] / "release" / f"{EXAM}-a" / "exam.json").read_text(encoding="utf-8"))
+    question = next(q for s in mine["sections"] for q in s["questions"] if q["type"] == "single")
+    status, reply = post(day, f"api/exams/{EXAM}/clicks",
+                         {"question": question["id"], "value": "A", "request_id": "after-close-1"}, officer)
+    assert status == 409 and "考试管理员已收卷，本场考试已取消" in reply["message"]
 
 
 def test_the_officers_own_account_cannot_load_the_bank_keys(exam_day):

@@ -121,6 +121,37 @@ def test_twenty_officers_on_one_account_give_twenty_submissions(day, config, tmp
         assert officer in text and not any(other in text for other in OFFICERS if other != officer)
 
 
+def test_stock_nbgrader_release_feedback_releases_what_write_feedback_wrote(day, config, tmp_path):
+    """write_feedback leaves beside the page what nbgrader's own ExchangeReleaseFeedback reads (the submission's
+    secret and timestamp): released by it as it is, the page reaches the officer's desk through fetch_feedback."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
+
+    from grading.build import course_config
+
+    base, course, paper, exchange = day
+    desks = tmp_path / "desks"
+    officer = "J0001"
+    folder = sit(EXAM, officer, desks, config=config)
+    answer(folder, paper, officer, 3)
+    submit(folder, config=config)
+    nbgrader("collect", folder.name, f"--Exchange.root={exchange}", cwd=course)
+    assert grade_exam(course, folder.name, students=[officer], paper=paper, progress=False).refused == []
+    (page,) = write_feedback(course, folder.name, students=[officer], paper=paper)
+    secret = course / "submitted" / officer / folder.name / "submission_secret.txt"
+    assert (page.parent / "submission_secret.txt").read_bytes() == secret.read_bytes()
+    assert (page.parent / "timestamp.txt").read_bytes() == secret.with_name("timestamp.txt").read_bytes()
+
+    stock = course_config(course)
+    stock.merge(config)
+    coursedir = CourseDirectory(config=stock)
+    coursedir.assignment_id, coursedir.student_id = folder.name, officer
+    ExchangeReleaseFeedback(coursedir=coursedir, authenticator=Authenticator(config=stock), config=stock).start()
+    pages = fetch_feedback(EXAM, officer, desks, config=config)
+    assert len(pages) == 1 and pages[0].read_bytes() == page.read_bytes()
+
+
 def test_one_form_per_officer_and_a_second_one_stays_visible(day, config, tmp_path):
     base, course, paper, exchange = day
     desks = tmp_path / "desks"

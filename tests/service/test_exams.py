@@ -23,7 +23,8 @@ from tests.grading.test_build import SMALL_PAPER
 from tests.sheets import write_csv
 from tracker import db
 from tracker import service as ledger_service
-from tracker.models import ExamClick, ExamSitting
+from tracker.models import ExamClick, ExamSitting, Officer
+from tracker.sittings import aware
 
 EXAM = SMALL_PAPER["exam"]
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone.utc)
@@ -297,3 +298,141 @@ def test_the_exam_page_follows_the_service_clock_and_shows_a_refusal(site):
     assert all(i.control.disabled if hasattr(i.control, "disabled") else True for i in page.inputs.values())
     stored = clicks(site["url"])
     assert [(accepted, reason) for _, _, accepted, reason, _ in stored] == [(True, ""), (False, "考试时间已到，答案未被记录")]
+
+
+# --- 现在收卷: the administrator ends sittings early ------------------------------------------------------------
+
+
+def sitting_rows(url):
+    with db.session(url) as s:
+        return {n: (aware(c), by, why) for n, c, by, why in s.execute(
+            select(Officer.officer_no, ExamSitting.closed_at, ExamSitting.closed_by, ExamSitting.close_reason)
+            .join(Officer, ExamSitting.officer_id == Officer.id))}
+
+
+def test_closing_ends_the_named_sittings_now_and_the_officers_clicks_are_refused(site):
+    exams.assign(EXAM, OFFICERS, "考务", form="A", minutes=10)
+    mine = exams.open_exam("K0001", EXAM, now=START)
+    (key1, item1), (key2, item2) = list(keys(mine["sections"]))[:2]
+    exams.click("K0001", EXAM, key1, some_value(item1), "req-close-01", now=at(5))
+    exams.open_exam("K0002", EXAM, now=START)
+    exams.submit("K0002", EXAM, now=at(8))
+    exams.open_exam("K0004", EXAM, now=START)
+    # K0003 has not opened his exam yet
+
+    done = exams.close(EXAM, ["k0001", "K0002", "K0003"], "考务", "考场违纪", now=at(20))
+    assert (done.closed, done.cancelled, done.ended, done.already) == (["K0001"], ["K0003"], ["K0002"], [])
+    assert "收卷 1 人，取消未开考 1 人" in done.text()
+    with pytest.raises(quizzes.Refused) as refused:
+        exams.click("K0001", EXAM, key2, some_value(item2), "req-close-02", now=at(21))
+    assert refused.value.status == 409 and "考试管理员已收卷" in str(refused.value)
+    assert clicks(site["url"])[-1][2:4] == (False, "考试管理员已收卷，答案未被记录")  # stored as refused
+    ended = exams.open_exam("K0001", EXAM, now=at(22))
+    assert ended["state"] == "closed" and ended["answers"] == {key1: some_value(item1)}
+    with pytest.raises(quizzes.Refused) as refused:
+        exams.submit("K0001", EXAM, now=at(23))
+    assert refused.value.status == 409 and "收卷" in str(refused.value)
+    with pytest.raises(quizzes.Refused) as refused:  # not opened: he cannot start it any more
+        exams.open_exam("K0003", EXAM, now=at(24))
+    assert refused.value.status == 409 and "已取消" in str(refused.value)
+    with pytest.raises(quizzes.Refused) as refused:
+        exams.click("K0003", EXAM, key1, some_value(item1), "req-close-03", now=at(25))
+    assert refused.value.status == 409 and "已取消" in str(refused.value)
+    assert [e["state"] for e in exams.my_exams("K0003", now=at(26))] == ["cancelled"]
+    # K0004 was not named: he goes on
+    assert exams.click("K0004", EXAM, key1, some_value(item1), "req-close-04", now=at(27))["accepted"]
+
+    before = sitting_rows(site["url"])
+    assert before["K0001"] == (at(20), "考务", "考场违纪") and before["K0003"] == (at(20), "考务", "考场违纪")
+    assert before["K0002"] == before["K0004"] == (None, None, None)
+    again = exams.close(EXAM, ["K0001", "K0003"], "另一人", "再收一次", now=at(30))  # idempotent
+    assert (again.closed, again.cancelled, again.already) == ([], [], ["K0001", "K0003"])
+    assert sitting_rows(site["url"]) == before
+    with pytest.raises(quizzes.Refused) as refused:  # someone without a sitting: the whole list is refused
+        exams.close(EXAM, ["K0004", "K0009"], "考务", now=at(31))
+    assert refused.value.status == 400 and "K0009" in str(refused.value)
+    assert sitting_rows(site["url"]) == before
+
+    everyone = exams.close(EXAM, None, "主考", None, now=at(40))
+    assert (everyone.closed, everyone.already, everyone.ended) == (["K0004"], ["K0001", "K0003"], ["K0002"])
+    states = {r["officer"]: r["state"] for r in exams.overview(EXAM, now=at(41))}
+    assert states == {"K0001": "closed", "K0002": "submitted", "K0003": "cancelled", "K0004": "closed"}
+    assert exams.STATES["closed"] == "已收卷（管理员）"
+
+    report = collect_sittings(site["course"], EXAM, now=at(50))
+    assert sorted(report.collected) == ["K0001", "K0002", "K0004"] and report.still_open == []
+    assert report.cancelled == ["K0003"] and report.never_opened == [] and report.not_submitted == []
+    assert report.closed_early == {"K0001": "考务 于 16:00:20 收卷，原因：考场违纪", "K0004": "主考 于 16:00:40 收卷"}
+    assert report.other_refusals == {"K0001": 1, "K0003": 1}
+    text = report.text()
+    assert "考试管理员提前收卷" in text and "缺考/已取消" in text and "K0003" in text
+    folder = site["course"] / "submitted" / "K0001" / f"{EXAM}-a"
+    assert (folder / "timestamp.txt").read_text() == "2026-11-23 08:00:20.000000 UTC"  # the 收卷 time
+    data = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
+    assert data["answers"] == {key1: some_value(item1)} and data["updated_at"].startswith("2026-11-23T08:00:20")
+    summary = grade_exam(site["course"], f"{EXAM}-a", progress=False, paper=site["paper"])
+    assert not summary.refused and sorted(r.student for r in summary.graded) == ["K0001", "K0002", "K0004"]
+    assert [r.flags for r in summary.graded] == [[], [], []]  # a 收卷 time before the deadline is no doctored clock
+
+
+def test_a_sitting_that_ran_out_of_time_is_not_closed_and_a_closed_one_cannot_be_submitted(site):
+    exams.assign(EXAM, ["K0001", "K0002"], "考务", minutes=1)
+    exams.open_exam("K0001", EXAM, now=START)
+    exams.open_exam("K0002", EXAM, now=at(30))
+    done = exams.close(EXAM, None, "考务", "考场停电", now=at(61))  # K0001's deadline passed a second ago
+    assert (done.closed, done.ended) == (["K0002"], ["K0001"])
+    assert exams.overview(EXAM, now=at(62))[0]["state"] == "time_up"
+    report = collect_sittings(site["course"], EXAM, now=at(62))
+    assert report.not_submitted == ["K0001"] and list(report.closed_early) == ["K0002"]
+    assert (site["course"] / "submitted" / "K0001" / f"{EXAM}-a" / "timestamp.txt").read_text().startswith(
+        "2026-11-23 08:01:00")
+
+
+def test_the_close_command_and_sittings_show_who_ended_it(site, capsys):
+    from academy.cli import main
+
+    exams.assign(EXAM, OFFICERS[:3], "考务", form="A")
+    exams.open_exam("K0001", EXAM, now=dt.datetime.now(dt.timezone.utc))
+    exams.open_exam("K0002", EXAM, now=dt.datetime.now(dt.timezone.utc))
+    assert main(["exam", "close", EXAM, "--officer", "K0001", "--reason", "考场违纪"]) == 0
+    out = capsys.readouterr().out
+    assert "收卷 1 人" in out and "K0001" in out
+    assert main(["exam", "close", EXAM, "--officer", "K0009"]) == 1
+    assert "K0009" in capsys.readouterr().err
+    assert main(["exam", "sittings", EXAM]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "已收卷（管理员）" in lines["K0001"] and "原因：考场违纪" in lines["K0001"]
+    assert "作答中" in lines["K0002"] and "未打开" in lines["K0003"]
+    assert main(["exam", "close", EXAM]) == 0  # everyone still sitting
+    assert "收卷 1 人，取消未开考 1 人" in capsys.readouterr().out
+    assert main(["exam", "close", EXAM]) == 0  # again: nothing changes
+    assert "收卷 0 人，取消未开考 0 人" in capsys.readouterr().out
+
+
+def test_the_exam_page_stops_when_the_administrator_closes_it(site):
+    from grading.sitting_widget import SiteExam
+
+    exams.assign(EXAM, ["K0001", "K0002", "K0003"], "考务")
+    page = SiteExam(InProcess("k0001"), timer=False)
+    page.start()
+    key, item = next((k, i) for k, i in keys(page.data["sections"]) if i["type"] == "single")
+    page.record(key, item["options"][0][0])
+    page.check_closed()  # the page's minute check: still running
+    assert not page.ended
+    exams.close(EXAM, ["K0001"], "考务", "考场违纪")
+    page.check_closed()
+    assert page.ended and "考试管理员已收卷" in page.message_html.value
+    assert all(i.control.disabled if hasattr(i.control, "disabled") else True for i in page.inputs.values())
+    # another clicks after his 收卷 on a page that has not asked yet: the service refuses, the page says so and stops
+    other = SiteExam(InProcess("k0002"), timer=False)
+    other.start()
+    key, item = next((k, i) for k, i in keys(other.data["sections"]) if i["type"] == "single")
+    other.record(key, item["options"][0][0])
+    exams.close(EXAM, ["K0002"], "考务")
+    other.record(key, item["options"][1][0])
+    assert other.ended and "本次作答未被记录：考试管理员已收卷" in other.message_html.value
+    assert other.inputs[key].response() == item["options"][0][0]  # back to what the service took
+    # one closed before he opened it: no start button, the page says it was cancelled
+    exams.close(EXAM, ["K0003"], "考务")
+    third = SiteExam(InProcess("k0003"), timer=False)
+    assert "已取消" in third.message_html.value and third.body.children == ()
