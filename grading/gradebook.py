@@ -6,11 +6,14 @@ write one cell at a time).
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import time
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 from grading.autograde import GradingError
 
@@ -137,7 +140,7 @@ class GradebookWriter:
                 else:
                     timestamp = kept_timestamp
             else:
-                sub_id, nbs, extension = uuid4().hex, {}, None
+                sub_id, nbs, extension = _new_id(), {}, None
                 changes.inserts["submission"].append({"id": sub_id, "assignment_id": self.asg.id, "student_id": student,
                                                       "timestamp": timestamp, "extension": None})
             late = self._seconds_late(timestamp, extension) if graded else 0
@@ -167,7 +170,7 @@ class GradebookWriter:
                           late: float) -> None:
         """The SubmittedNotebook, Grade and Comment rows of one notebook of one submission (``g`` None: refused)."""
         if entry is None:
-            snb_id = uuid4().hex
+            snb_id = _new_id()
             notebook_row = {"id": snb_id, "assignment_id": sub_id, "notebook_id": notebook.db_id,
                             "flagged": False, "late_submission_penalty": None}
             changes.inserts["notebook"].append(notebook_row)
@@ -194,7 +197,7 @@ class GradebookWriter:
                     changes.updates["grade"].append({"_id": grade_id, "auto_score": auto,
                                                      "needs_manual_grade": manual is not None or auto is None})
             else:
-                changes.inserts["grade"].append({"id": uuid4().hex, "notebook_id": snb_id, "cell_id": cell_id,
+                changes.inserts["grade"].append({"id": _new_id(), "notebook_id": snb_id, "cell_id": cell_id,
                                                  "auto_score": auto if touched else None, "manual_score": None,
                                                  "extra_credit": None,
                                                  "needs_manual_grade": (auto is None) if touched else True})
@@ -208,7 +211,7 @@ class GradebookWriter:
                 if touched:
                     changes.updates["comment"].append({"_id": comments_db[cell_id], "auto_comment": text})
             else:
-                changes.inserts["comment"].append({"id": uuid4().hex, "notebook_id": snb_id, "cell_id": cell_id,
+                changes.inserts["comment"].append({"id": _new_id(), "notebook_id": snb_id, "cell_id": cell_id,
                                                    "auto_comment": text if touched else None, "manual_comment": None})
         if g is not None:
             notebook_row["late_submission_penalty"] = self._penalty(student, score, late)
@@ -217,6 +220,8 @@ class GradebookWriter:
         from sqlalchemy import bindparam, insert, update
 
         conn = self.gb.db.connection()
+        if conn.dialect.name == "sqlite":  # the gradebook of 10,000 submissions is ~300 MB; the default cache is 2 MB
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         if changes.students:
             conn.execute(insert(self.tables["student"]), changes.students)
         for name, values in changes.inserts.items():
@@ -276,6 +281,23 @@ def _many(conn, statement, rows: list[dict], raw: bool) -> None:
     compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
     if compiled.positional:
         names = compiled.positiontup
-        conn.exec_driver_sql(str(compiled), [tuple(row[n] for n in names) for row in rows])
+        row_tuple = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+        conn.exec_driver_sql(str(compiled), list(map(row_tuple, rows)))
     else:
         conn.exec_driver_sql(str(compiled), rows)
+
+
+SQLITE_CACHE_KIB = 256 * 1024
+
+_ids = itertools.count()
+
+
+def _new_id() -> str:
+    """A new row id: 32 hex digits like nbgrader's ``uuid4().hex``, but rising (time, counter, this process's random
+    tail), so that thousands of new rows are appended to the id index instead of scattered over it — with random ids
+    inserting the rows of 10,000 submissions (a million grades) took most of the grading time. Unique: the time in
+    nanoseconds and a counter within this process; the process id and two random bytes between processes."""
+    return f"{time.time_ns():016x}{next(_ids) & 0xFFFFFFFF:08x}{os.getpid() & 0xFFFF:04x}{_RANDOM}"
+
+
+_RANDOM = os.urandom(2).hex()
