@@ -22,9 +22,10 @@ Per submission, nbgrader's steps and where they are here:
   and feedback, as ``Autograde.init_assignment`` and its writer leave them.
 
 Nothing of a submission is trusted: every file is opened by grading/submission_files.py (no symlink followed, regular
-files only, bounded reads). Each submission is graded in isolation: any failure refuses that one submission with a
-Chinese reason (``评分时出错：<type>`` for an unexpected one, logged with its traceback), its autograded scores are
-cleared (``auto_score`` None, needs manual grading) so that no stale score stays behind, and the batch goes on. The
+files only, bounded reads) and a submission has ``SUBMISSION_SECONDS`` of wall-clock time. Each submission is graded in
+isolation: any failure refuses that one submission with a Chinese reason (``评分时出错：<type>`` for an unexpected one,
+logged with its traceback), its autograded scores are cleared (``auto_score`` None, needs manual grading) so that no
+stale score stays behind, and the batch goes on. The
 refusals and the 需核查 flags of the answers file's times are kept in ``<course>/findings/<assignment>.json``
 (grading/findings.py) for feedback, results, register and analysis. nbgrader's late-submission policy is applied as
 stock ``AssignLatePenalties`` does (grading/gradebook.py).
