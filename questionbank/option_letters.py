@@ -31,15 +31,18 @@ def option_references(text: str) -> list[str]:
 
 
 def letter_references(q: Question) -> list[tuple[str, str, list[str]]]:
-    """(field, where, references) for every stem, 解析 or option of a shuffled item (the question or a part) that
-    names an option by the bank's letter."""
+    """(field, where, references) for every stem, 解析 or option of a shuffled item (the question or a part), and
+    the case stem and case-level 解析 of a 案例分析 with shuffled parts, that names an option by the bank's letter."""
     items: list[tuple[str, Question | Part]] = [("", q)] + [(f"parts[{p.id}].", p) for p in q.parts]
     out = []
     for prefix, item in items:
-        if item.type not in SHUFFLED_TYPES or not item.options:
+        if item.type in SHUFFLED_TYPES and item.options:
+            texts = [("stem", item.stem), ("explanation", item.explanation)]
+            texts += [(f"options.{letter}", text) for letter, text in item.options.items()]
+        elif item is q and any(p.type in SHUFFLED_TYPES and p.options for p in q.parts):
+            texts = [("stem", q.stem), ("explanation", q.explanation)]  # a case's own text discusses its parts' options
+        else:
             continue
-        texts = [("stem", item.stem), ("explanation", item.explanation)]
-        texts += [(f"options.{letter}", text) for letter, text in item.options.items()]
         for fld, text in texts:
             found = option_references(text)
             if found:

@@ -152,6 +152,29 @@ def test_a_case_part_naming_an_option_by_letter_is_reported(tmp_path):
     assert [p.field for p in problems] == ["parts[p1].explanation"], [str(p) for p in problems]
 
 
+def test_a_case_level_explanation_naming_a_part_option_by_letter_is_reported(tmp_path):
+    parts = [{"id": "p1", "type": "single", "stem": "问题", "options": {"A": "甲", "B": "乙"}, "answer": "A",
+              "explanation": "“甲”的说法正确。"},
+             {"id": "p2", "type": "open", "stem": "问题", "reference": "参考答案", "rubric": [{"point": "要点", "score": 2}]}]
+    case = good_single(type="case", options=None, answer=None, stem="A县市场监督管理局查处B公司……",
+                       explanation="第1小题答案为A，B项错误。", parts=parts)
+    errors = only(problems_for(tmp_path, case))
+    assert [(p.field, p.level) for p in errors] == [("explanation", "error")], [str(p) for p in errors]
+    assert "答案为A" in errors[0].message and "B项" in errors[0].message
+    stem = good_single(type="case", options=None, answer=None, stem="案情……请判断选项A是否正确。",
+                       explanation="第1小题，“甲”的说法正确。", parts=parts)
+    assert [p.field for p in only(problems_for(tmp_path, stem))] == ["stem"]
+    draft = problems_for(tmp_path, {**case, "status": "draft"})
+    assert only(draft) == [] and [p.field for p in only(draft, "warning")] == ["explanation"]
+    assert problems_for(tmp_path, {**case, "status": "retired"}) == []
+
+
+def test_a_case_without_shuffled_parts_may_name_letters(tmp_path):
+    parts = [{"id": "p1", "type": "open", "stem": "问题", "reference": "参考答案", "rubric": [{"point": "要点", "score": 2}]}]
+    case = good_single(type="case", options=None, answer=None, stem="案情……", explanation="答案为A。", parts=parts)
+    assert only(problems_for(tmp_path, case)) == []
+
+
 def test_the_shipped_bank_names_no_option_by_letter():
     from questionbank.option_letters import letter_references
 
