@@ -128,7 +128,8 @@ def test_a_explanation_naming_an_option_by_letter_is_an_error_once_reviewed(tmp_
     assert problems_for(tmp_path, good_single(explanation=LETTERED, status="retired")) == []
 
 
-@pytest.mark.parametrize("text", ["选项A与条文不符", "A、C两项正确", "B 项属于违法", "A、B错误", "故选C", "选项A至D均在该款所列"])
+@pytest.mark.parametrize("text", ["选项A与条文不符", "A、C两项正确", "B 项属于违法", "A、B错误", "故选C", "选项A至D均在该款所列",
+                                  "A、B违法", "C、D合法", "E不违法", "D不选"])
 def test_each_way_of_naming_an_option_by_letter(tmp_path, text):
     problems = only(problems_for(tmp_path, good_single(stem=f"当事人要求听证的期限？{text}（  ）")))
     assert [p.field for p in problems] == ["stem"], [str(p) for p in problems]
@@ -136,7 +137,7 @@ def test_each_way_of_naming_an_option_by_letter(tmp_path, text):
 
 def test_names_and_unshuffled_items_are_not_letter_references(tmp_path):
     named = good_single(stem="A县市场监督管理局查处B公司，当事人要求听证的，应当在告知后几日内提出？（  ）",
-                        explanation="行政处罚法第六十四条规定，当事人应当在告知后五日内提出，A县局应当组织听证。")
+                        explanation="行政处罚法第六十四条规定，当事人应当在告知后五日内提出，A县局应当组织听证；B公司违法，C县合法。")
     judge = good_single(id="cf-test-002", type="judge", options=None, answer="正确",
                         stem="当事人要求听证的，应当在告知后五日内提出。", explanation="D项的说法见第六十四条。")
     assert only(problems_for(tmp_path, named, judge)) == []
