@@ -20,7 +20,7 @@ _LIST = rf"{_LETTER}(?:\s*(?:、|，|,|和|与|及|或|至|到|-|—|~)\s*[A-F])
 OPTION_REFERENCE = re.compile(
     rf"选项\s*{_LETTER}(?![A-Za-z0-9])"  # 选项A、选项 B
     rf"|{_LIST}\s*(?:两|三|四|五|各|等)?\s*(?:个)?\s*(?:项|选项)"  # D项、A、B、D三项、C 项
-    rf"|{_LIST}\s*(?:均|都)?(?:正确|错误|不正确|说法|当选|入选|符合|不符合)"  # A正确、A、C错误
+    rf"|{_LIST}\s*(?:均|都)?(?:正确|错误|不正确|说法|当选|入选|符合|不符合|违法|不违法|合法|不合法|不选)"  # A正确、A、C错误
     rf"|(?:答案|应选|故选|选)\s*(?:为|是)?\s*{_LETTER}(?![A-Za-z0-9])"  # 答案为B、故选C
 )
 
@@ -31,15 +31,18 @@ def option_references(text: str) -> list[str]:
 
 
 def letter_references(q: Question) -> list[tuple[str, str, list[str]]]:
-    """(field, where, references) for every stem, 解析 or option of a shuffled item (the question or a part) that
-    names an option by the bank's letter."""
+    """(field, where, references) for every stem, 解析 or option of a shuffled item (the question or a part), and
+    the case stem and case-level 解析 of a 案例分析 with shuffled parts, that names an option by the bank's letter."""
     items: list[tuple[str, Question | Part]] = [("", q)] + [(f"parts[{p.id}].", p) for p in q.parts]
     out = []
     for prefix, item in items:
-        if item.type not in SHUFFLED_TYPES or not item.options:
+        if item.type in SHUFFLED_TYPES and item.options:
+            texts = [("stem", item.stem), ("explanation", item.explanation)]
+            texts += [(f"options.{letter}", text) for letter, text in item.options.items()]
+        elif item is q and any(p.type in SHUFFLED_TYPES and p.options for p in q.parts):
+            texts = [("stem", q.stem), ("explanation", q.explanation)]  # a case's own text discusses its parts' options
+        else:
             continue
-        texts = [("stem", item.stem), ("explanation", item.explanation)]
-        texts += [(f"options.{letter}", text) for letter, text in item.options.items()]
         for fld, text in texts:
             found = option_references(text)
             if found:

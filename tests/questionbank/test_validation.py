@@ -128,7 +128,8 @@ def test_a_explanation_naming_an_option_by_letter_is_an_error_once_reviewed(tmp_
     assert problems_for(tmp_path, good_single(explanation=LETTERED, status="retired")) == []
 
 
-@pytest.mark.parametrize("text", ["选项A与条文不符", "A、C两项正确", "B 项属于违法", "A、B错误", "故选C", "选项A至D均在该款所列"])
+@pytest.mark.parametrize("text", ["选项A与条文不符", "A、C两项正确", "B 项属于违法", "A、B错误", "故选C", "选项A至D均在该款所列",
+                                  "A、B违法", "C、D合法", "E不违法", "D不选"])
 def test_each_way_of_naming_an_option_by_letter(tmp_path, text):
     problems = only(problems_for(tmp_path, good_single(stem=f"当事人要求听证的期限？{text}（  ）")))
     assert [p.field for p in problems] == ["stem"], [str(p) for p in problems]
@@ -136,7 +137,7 @@ def test_each_way_of_naming_an_option_by_letter(tmp_path, text):
 
 def test_names_and_unshuffled_items_are_not_letter_references(tmp_path):
     named = good_single(stem="A县市场监督管理局查处B公司，当事人要求听证的，应当在告知后几日内提出？（  ）",
-                        explanation="行政处罚法第六十四条规定，当事人应当在告知后五日内提出，A县局应当组织听证。")
+                        explanation="行政处罚法第六十四条规定，当事人应当在告知后五日内提出，A县局应当组织听证；B公司违法，C县合法。")
     judge = good_single(id="cf-test-002", type="judge", options=None, answer="正确",
                         stem="当事人要求听证的，应当在告知后五日内提出。", explanation="D项的说法见第六十四条。")
     assert only(problems_for(tmp_path, named, judge)) == []
@@ -150,6 +151,29 @@ def test_a_case_part_naming_an_option_by_letter_is_reported(tmp_path):
     case = good_single(type="case", options=None, answer=None, stem="案情……", parts=parts)
     problems = only(problems_for(tmp_path, case))
     assert [p.field for p in problems] == ["parts[p1].explanation"], [str(p) for p in problems]
+
+
+def test_a_case_level_explanation_naming_a_part_option_by_letter_is_reported(tmp_path):
+    parts = [{"id": "p1", "type": "single", "stem": "问题", "options": {"A": "甲", "B": "乙"}, "answer": "A",
+              "explanation": "“甲”的说法正确。"},
+             {"id": "p2", "type": "open", "stem": "问题", "reference": "参考答案", "rubric": [{"point": "要点", "score": 2}]}]
+    case = good_single(type="case", options=None, answer=None, stem="A县市场监督管理局查处B公司……",
+                       explanation="第1小题答案为A，B项错误。", parts=parts)
+    errors = only(problems_for(tmp_path, case))
+    assert [(p.field, p.level) for p in errors] == [("explanation", "error")], [str(p) for p in errors]
+    assert "答案为A" in errors[0].message and "B项" in errors[0].message
+    stem = good_single(type="case", options=None, answer=None, stem="案情……请判断选项A是否正确。",
+                       explanation="第1小题，“甲”的说法正确。", parts=parts)
+    assert [p.field for p in only(problems_for(tmp_path, stem))] == ["stem"]
+    draft = problems_for(tmp_path, {**case, "status": "draft"})
+    assert only(draft) == [] and [p.field for p in only(draft, "warning")] == ["explanation"]
+    assert problems_for(tmp_path, {**case, "status": "retired"}) == []
+
+
+def test_a_case_without_shuffled_parts_may_name_letters(tmp_path):
+    parts = [{"id": "p1", "type": "open", "stem": "问题", "reference": "参考答案", "rubric": [{"point": "要点", "score": 2}]}]
+    case = good_single(type="case", options=None, answer=None, stem="案情……", explanation="答案为A。", parts=parts)
+    assert only(problems_for(tmp_path, case)) == []
 
 
 def test_the_shipped_bank_names_no_option_by_letter():
