@@ -69,6 +69,13 @@ class ServiceClient:
     def start_mock(self, blueprint: str) -> dict[str, Any]:
         return self.call("POST", "api/practice/mock", {"blueprint": blueprint})
 
+    def save_mock_progress(self, exam_id: int, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers so far (the whole set: safe to retry); the service keeps them, and sends no key back."""
+        return self.call("POST", f"api/practice/mock/{int(exam_id)}/progress", {"answers": answers})
+
+    def abandon_mock(self, exam_id: int) -> dict[str, Any]:
+        return self.call("POST", f"api/practice/mock/{int(exam_id)}/abandon", {})
+
     def submit_mock(self, exam_id: int, answers: dict[str, Any]) -> dict[str, Any]:
         """Safe to retry: a mock exam is scored once, a second submission gets the first result."""
         return self.call("POST", f"api/practice/mock/{int(exam_id)}/answers", {"answers": answers})
