@@ -65,10 +65,21 @@ def test_the_wrong_book_and_the_mock_exam_through_the_service(site):  # noqa: F8
     answers = {qid: responses(BANK[qid]) for qid in ids}
     with pytest.raises(ServiceError, match="没有这次模拟考试"):
         other.submit_mock(paper["id"], answers)
+    so_far = {qid: answers[qid] for qid in ids[:4]}
+    saved = officer.save_mock_progress(paper["id"], so_far)  # kept as he goes; nothing but a count comes back
+    assert saved["saved"] == 4 and "answer" not in json.dumps(saved)
+    with pytest.raises(ServiceError, match="没有这次模拟考试"):
+        other.save_mock_progress(paper["id"], so_far)
+    running = officer.mock_choices()["running"]  # the tab closed and opened again
+    assert running["id"] == paper["id"] and running["sections"] == paper["sections"] and running["answers"] == so_far
+    with pytest.raises(ServiceError, match="未交卷的模拟考试"):
+        officer.start_mock("mock-daily")
     result = officer.submit_mock(paper["id"], answers)
     assert result["score"] == result["max_score"] == 100 and result["passed"]
     assert [(s["title"], s["earned"]) for s in result["sections"]] == [("单项选择题", 40), ("多项选择题", 30), ("判断题", 30)]
     assert [h["score"] for h in officer.mock_choices()["history"]] == [100]
+    with pytest.raises(ServiceError, match="已交卷"):
+        officer.save_mock_progress(paper["id"], so_far)
     with pytest.raises(ServiceError, match="没有这个模拟考试"):
         officer.start_mock("no-such-blueprint")
     with db.session(site["tracker"]) as s:
