@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from urllib.parse import quote
 
 import pytest
@@ -87,6 +88,18 @@ def test_the_wrong_book_and_the_mock_exam_through_the_service(site):  # noqa: F8
         assert s.scalar(select(func.count(LedgerEntry.id))) == 0
 
 
+def wait_saved(site, count, timeout=60):  # noqa: F811
+    """Until the service keeps ``count`` answered questions of the running mock exam (each change is sent at once)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.session(site["tracker"]) as s:
+            kept = json.loads(s.scalars(select(MockExam.answers).order_by(MockExam.id.desc())).first() or "{}")
+        if sum(1 for a in kept.values() if any(v not in (None, "", []) for v in a.values())) >= count:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the service did not keep {count} answers: {kept}")
+
+
 def test_both_pages_on_the_site_are_served_by_the_service(site, tmp_path):  # noqa: F811
     """The officer's kernel cannot read the bank here: the book, the practice, the draw and the score all come from
     the 学堂服务."""
@@ -110,7 +123,17 @@ def test_both_pages_on_the_site_are_served_by_the_service(site, tmp_path):  # no
         page.locator("#mock-clock").wait_for(timeout=60_000)
         with db.session(site["tracker"]) as s:
             paper = json.loads(s.scalars(select(MockExam.paper).order_by(MockExam.id.desc())).first())
-        for number, qid in enumerate((q for sec in paper["sections"] for q in sec["questions"]), 1):
+        ids = [q for sec in paper["sections"] for q in sec["questions"]]
+        for number, qid in enumerate(ids[:5], 1):
+            answer_question(page, number, BANK[qid], submit=False)
+        wait_saved(site, 5)
+        page.reload(timeout=180_000)  # the tab reloaded mid-exam: the paper comes back, with its answers
+        page.get_by_text("您有一份未交卷的模拟考试").wait_for(timeout=180_000)
+        assert "已作答 5/20 题" in page.inner_text(".mock-running")
+        screenshot(page, "hub-practice-mock-resume.png")
+        page.get_by_role("button", name="继续未交卷的模拟考试").click()
+        page.locator("#mock-clock").wait_for(timeout=60_000)
+        for number, qid in enumerate(ids[5:], 6):  # only the rest: the first five are answered already
             answer_question(page, number, BANK[qid], submit=False)
         page.get_by_role("button", name="交卷").click()
         page.locator(".mock-sections").wait_for(timeout=60_000)
