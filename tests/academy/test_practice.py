@@ -186,3 +186,15 @@ def test_an_exam_whose_time_ran_out_with_the_page_closed_is_scored_from_the_save
     choose(next(iter(page.views.values())), right=False)  # the old tab still open: its answer is no longer kept
     assert "答案未保存：这次模拟考试已交卷，答案不再保存" in page.saving.value
     assert saved_answers(officer) == {v.question.id for v in list(page.views.values())[:2]}
+
+
+def test_typed_answers_are_saved_by_the_clock_not_at_every_key(officer):
+    page = MockExamPage()
+    page.picker.value = "cert-2026-q4"
+    page.widget.children[3].click()
+    view, inp = next((v, i) for v in page.views.values() for i in v.inputs.values() if i.item.type == "open")
+    inp.control.value = "先调查取证"
+    assert view.question.id not in saved_answers(officer)  # typing: not sent at each key
+    page._tick()
+    assert view.question.id in saved_answers(officer) and "答案已自动保存" in page.saving.value
+    assert MockExamPage().running["answers"][view.question.id][inp.item.id] == "先调查取证"

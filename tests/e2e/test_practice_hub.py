@@ -81,10 +81,13 @@ def test_the_wrong_book_and_the_mock_exam_through_the_service(site):  # noqa: F8
     assert [h["score"] for h in officer.mock_choices()["history"]] == [100]
     with pytest.raises(ServiceError, match="已交卷"):
         officer.save_mock_progress(paper["id"], so_far)
+    anew = officer.start_mock("mock-daily")
+    assert officer.abandon_mock(anew["id"]) == {"id": anew["id"], "abandoned": True}  # 放弃并重新开始
+    assert officer.mock_choices()["running"] is None and len(officer.mock_choices()["history"]) == 1
     with pytest.raises(ServiceError, match="没有这个模拟考试"):
         officer.start_mock("no-such-blueprint")
     with db.session(site["tracker"]) as s:
-        assert s.scalar(select(func.count(MockExam.id)).where(MockExam.submitted_at.is_not(None))) == 1
+        assert s.scalar(select(func.count(MockExam.id)).where(MockExam.score.is_not(None))) == 1
         assert s.scalar(select(func.count(LedgerEntry.id))) == 0
 
 
