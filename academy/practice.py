@@ -404,6 +404,14 @@ class MockExamPage:
         try:
             result = self.backend.call("submit_mock", self.paper["id"], self.answers())
         except FAILURES as exc:
+            if getattr(exc, "status", None) == 409:  # given up (in another tab): nothing more to hand in here
+                self.outcome.value = f"<p style='color:{RED}'>{escape_html(str(exc))}</p>"
+                self._stop_clock()
+                self.hand_in.layout.display = "none"
+                again = w.Button(description="返回模拟考试", button_style="primary")
+                again.on_click(lambda _: self.show_choices())
+                self.widget.children = [*self.widget.children, again]
+                return
             self.hand_in.disabled = False
             self.outcome.value = f"<p style='color:{RED}'>交卷失败：{escape_html(str(exc))}（可再点一次「交卷」）</p>"
             return

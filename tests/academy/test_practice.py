@@ -167,8 +167,9 @@ def test_giving_up_a_running_exam_starts_anew_and_leaves_no_record(officer):
     assert again.widget.children[0].value == "<h3>选择模拟试卷</h3>" and "还没有模拟考试记录" in again.widget.children[-1].value
     again.widget.children[3].click()
     assert len(again.views) == 20 and again.paper["id"] != page.paper["id"]
-    page.hand_in.click()  # the old tab's 交卷: refused, in Chinese
-    assert "已放弃" in page.outcome.value and page.result is None
+    page.hand_in.click()  # the old tab's 交卷: refused, in Chinese, and no button to try again
+    assert "这次模拟考试已放弃，不能再交卷" in page.outcome.value and page.result is None
+    assert page.hand_in.layout.display == "none" and page.widget.children[-1].description == "返回模拟考试"
 
 
 def test_an_exam_whose_time_ran_out_with_the_page_closed_is_scored_from_the_saved_answers(officer):

@@ -84,6 +84,9 @@ def test_the_wrong_book_and_the_mock_exam_through_the_service(site):  # noqa: F8
     anew = officer.start_mock("mock-daily")
     assert officer.abandon_mock(anew["id"]) == {"id": anew["id"], "abandoned": True}  # 放弃并重新开始
     assert officer.mock_choices()["running"] is None and len(officer.mock_choices()["history"]) == 1
+    with pytest.raises(ServiceError, match="已放弃") as refused:
+        officer.submit_mock(anew["id"], {})
+    assert refused.value.status == 409  # the page shows no 「再点一次交卷」 for it
     with pytest.raises(ServiceError, match="没有这个模拟考试"):
         officer.start_mock("no-such-blueprint")
     with db.session(site["tracker"]) as s:
