@@ -220,23 +220,51 @@ class MockExamPage:
     # the chooser and my record
 
     def show_choices(self) -> None:
+        """The chooser and my record; while a mock exam of mine is running (its page was closed or reloaded), first
+        the offer to go on with it or to give it up."""
+        self._stop_clock()
         try:
             data = self.backend.call("mock_choices")
         except FAILURES as exc:
             self.widget.children = [_error(exc)]
             return
         self.choices = sorted(data["blueprints"], key=lambda b: (b["duration_minutes"], b["blueprint"]))
+        self.message = w.HTML()
+        self.running = data.get("running")
+        if self.running:
+            self.widget.children = [*self._resume_offer(self.running), self.message, w.HTML(self._history(data["history"]))]
+            return
         self.picker = w.Dropdown(options=[(b["title"], b["blueprint"]) for b in self.choices],
                                  layout=w.Layout(width="auto", max_width="100%"))
         self.about = w.HTML()
         self.picker.observe(lambda _: self._describe(), names="value")
         start = w.Button(description="开始模拟考试", button_style="primary")
         start.on_click(lambda _: self.start())
-        self.message = w.HTML()
         self._describe()
         self.widget.children = [
             w.HTML("<h3>选择模拟试卷</h3>"),
             self.picker, self.about, start, self.message, w.HTML(self._history(data["history"]))]
+
+    def _resume_offer(self, paper: dict[str, Any]) -> list[w.Widget]:
+        answered = sum(1 for a in paper["answers"].values() if any(v not in (None, "", []) for v in a.values()))
+        count = sum(len(s["questions"]) for s in paper["sections"])
+        about = w.HTML(f"<h3>您有一份未交卷的模拟考试</h3><p class='mock-running'>「{html.escape(paper['title'])}」，"
+                       f"{_local_time(paper['started_at'])[11:16]} 开始，已作答 {answered}/{count} 题，"
+                       f"剩余时间 <b>{_minutes(paper['seconds_left'])}</b>（{_local_time(paper['deadline'])[11:16]} 截止，"
+                       "计时不因关闭页面而停止）。</p>")
+        go_on = w.Button(description="继续未交卷的模拟考试", button_style="primary", layout=w.Layout(width="auto"))
+        go_on.on_click(lambda _: self.take(paper))
+        anew = w.Button(description="放弃并重新开始", tooltip="这份试卷不评分、不留记录", layout=w.Layout(width="auto"))
+        anew.on_click(lambda _: self.abandon())
+        return [about, w.HBox([go_on, anew])]
+
+    def abandon(self) -> None:
+        try:
+            self.backend.call("abandon_mock", self.running["id"])
+        except FAILURES as exc:
+            self.message.value = f"<p style='color:{RED}'>{escape_html(str(exc))}</p>"
+            return
+        self.show_choices()
 
     def _describe(self) -> None:
         chosen = next((b for b in self.choices if b["blueprint"] == self.picker.value), None)
@@ -254,7 +282,7 @@ class MockExamPage:
         rows = "".join(
             f"<tr><td>{html.escape(_local_time(h['submitted_at']))}</td><td>{html.escape(h['title'])}</td>"
             f"<td>{_points(h['score'])} / {_points(h['max_score'])}</td><td>{_section_scores(h['sections'])}</td>"
-            f"<td>{'合格' if h['passed'] else '未合格'}{'（超时）' if h['overtime'] else ''}</td></tr>"
+            f"<td>{'合格' if h['passed'] else '未合格'}{_late(h)}</td></tr>"
             for h in history)
         return ("<h4>我的模拟考试记录</h4><table class='mock-history' style='border-spacing:10px 4px'>"
                 "<tr><th>交卷时间</th><th>试卷</th><th>得分</th><th>各部分</th><th>结论</th></tr>" + rows + "</table>")
@@ -268,11 +296,18 @@ class MockExamPage:
         except FAILURES as exc:
             self.message.value = f"<p style='color:{RED}'>{escape_html(str(exc))}</p>"
             return
+        self.take(paper)
+
+    def take(self, paper: dict[str, Any]) -> None:
+        """Show the paper (a new one, or a running one again: the same option order, from the exam's id, and the
+        answers saved so far); the clock runs to the server's deadline. Each change of an answer is saved."""
         self.paper, self.result = paper, None
-        self.deadline = dt.datetime.fromisoformat(paper["deadline"])
+        self.deadline = self.now() + dt.timedelta(seconds=float(paper["seconds_left"]))
         seed = f"mock/{paper['id']}"
         self.clock = w.HTML()
         self.progress = w.HTML()
+        self.saving = w.HTML()
+        self._dirty, self._restoring = False, True
         parts: list[w.Widget] = [w.HTML(f"<h3>{html.escape(paper['title'])}（模拟）</h3>"), self.clock]
         self.views, number = {}, 0
         for i, section in enumerate(paper["sections"], 1):
@@ -282,19 +317,44 @@ class MockExamPage:
                 number += 1
                 view = QuestionView(number, question_from_public(mapping), seed)
                 view.submit_button.layout.display = "none"  # one 交卷 for the whole paper
-                for inp in view.inputs.values():
+                saved = paper["answers"].get(view.question.id, {})
+                for key, inp in view.inputs.items():
+                    inp.restore(saved.get(key))
+                    at_once = inp.item.type in ("single", "multiple", "judge")  # typing is saved once a second
                     for control in list(inp.checkboxes.values()) or [inp.control]:
-                        control.observe(lambda _: self._update_progress(), names="value")
+                        control.observe(lambda _, now=at_once: self._changed(now), names="value")
                 self.views[view.question.id] = view
                 parts.append(view.widget)
+        self._restoring = False
         self.hand_in = w.Button(description="交卷", button_style="danger")
         self.hand_in.on_click(lambda _: self.submit())
         self.outcome = w.HTML()
-        parts += [self.progress, self.hand_in, self.outcome]
+        parts += [self.progress, self.saving, self.hand_in, self.outcome]
         self.widget.children = parts
         self._update_progress()
         self._tick()
         self._start_clock()
+
+    def _changed(self, save_now: bool) -> None:
+        if self._restoring:
+            return
+        self._update_progress()
+        self._dirty = True
+        if save_now:
+            self.save()
+
+    def save(self) -> None:
+        """Send the answers so far (all of them: a repeat does no harm); a failure is said and retried at the next
+        change or tick."""
+        if not self._dirty or self.paper is None or self.result is not None:
+            return
+        try:
+            self.backend.call("save_mock_progress", self.paper["id"], self.answers())
+        except FAILURES as exc:
+            self.saving.value = f"<p style='color:{RED}'>答案未保存：{escape_html(str(exc))}</p>"
+            return
+        self._dirty = False
+        self.saving.value = "<p style='color:#666'>答案已自动保存；关闭页面后回到本页可继续作答。</p>"
 
     def _update_progress(self) -> None:
         answered = sum(1 for v in self.views.values()
@@ -308,6 +368,7 @@ class MockExamPage:
         """Update the clock; hand in when the time is up. False once the paper is handed in."""
         if self.result is not None:
             return False
+        self.save()
         left = self.seconds_left()
         self.clock.value = (f"<p id='mock-clock' style='font-size:1.2em'>剩余时间 <b>{_minutes(left)}</b>"
                             f"（{_local_time(self.paper['deadline'])[11:16]} 截止）</p>")
@@ -328,6 +389,11 @@ class MockExamPage:
 
         self._ticker = loop.create_task(run())
 
+    def _stop_clock(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+
     def answers(self) -> dict[str, dict[str, Any]]:
         return {qid: {key: inp.response() for key, inp in view.inputs.items()} for qid, view in self.views.items()}
 
@@ -338,10 +404,19 @@ class MockExamPage:
         try:
             result = self.backend.call("submit_mock", self.paper["id"], self.answers())
         except FAILURES as exc:
+            if getattr(exc, "status", None) == 409:  # given up (in another tab): nothing more to hand in here
+                self.outcome.value = f"<p style='color:{RED}'>{escape_html(str(exc))}</p>"
+                self._stop_clock()
+                self.hand_in.layout.display = "none"
+                again = w.Button(description="返回模拟考试", button_style="primary")
+                again.on_click(lambda _: self.show_choices())
+                self.widget.children = [*self.widget.children, again]
+                return
             self.hand_in.disabled = False
             self.outcome.value = f"<p style='color:{RED}'>交卷失败：{escape_html(str(exc))}（可再点一次「交卷」）</p>"
             return
         self.result = result
+        self.saving.value = ""
         self.clock.value = (f"<p>已交卷：得分 {_points(result['score'])} / {_points(result['max_score'])}"
                             "，各部分得分见页面底部。</p>")
         for qid, view in self.views.items():
@@ -363,7 +438,9 @@ class MockExamPage:
         scale = (f"（合格线为满分的 {float(result['pass_mark']) / float(result['total']):.0%}；"
                  f"案例分析的主观小题共 {_points(result['unscored'])} 分不自动评分，不计入）" if result["unscored"]
                  else f"（合格线 {_points(result['pass_mark'])} 分）")
-        late = "<br><span style='color:#c62828'>超过考试时间后交卷（已记为超时）。</span>" if result["overtime"] else ""
+        late = ("<br><span style='color:#c62828'>考试时间已到而未交卷：已按保存的答案自动交卷（记为超时）。</span>"
+                if result.get("automatic") else
+                "<br><span style='color:#c62828'>超过考试时间后交卷（已记为超时）。</span>" if result["overtime"] else "")
         return (f"<div class='mock-result' style='{CARD}'><p>得分 <b id='mock-score'>{_points(result['score'])}</b>"
                 f" / {_points(result['max_score'])}，{verdict}{scale}。{late}</p>"
                 f"<table class='mock-sections' style='border-spacing:12px 4px'><tr><th>部分</th><th>得分 / 满分</th><th></th></tr>"
@@ -373,6 +450,12 @@ class MockExamPage:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _late(record: dict[str, Any]) -> str:
+    if record.get("automatic"):
+        return "（超时，自动交卷）"
+    return "（超时）" if record["overtime"] else ""
 
 
 def _section_scores(sections: list[dict[str, Any]]) -> str:

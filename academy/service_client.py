@@ -24,7 +24,12 @@ from questionbank.scoring import Score
 
 
 class ServiceError(GradingError):
-    """The service refused a request or could not be reached; the message is for the officer."""
+    """The service refused a request or could not be reached; the message is for the officer. ``status``: the HTTP
+    status of a refusal (None when the service was not reached), as ``service.quizzes.Refused`` has it."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class ServiceClient:
@@ -42,7 +47,7 @@ class ServiceClient:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     return json.loads(response.read().decode("utf-8"))
             except urllib.error.HTTPError as exc:
-                raise ServiceError(_message(exc)) from None
+                raise ServiceError(_message(exc), exc.code) from None
             except (urllib.error.URLError, TimeoutError, ConnectionError):
                 if attempt == self.retries - 1:
                     raise ServiceError("暂时连不上学堂服务，请稍后再点一次「提交」（答案不会重复记录）") from None
@@ -68,6 +73,13 @@ class ServiceClient:
 
     def start_mock(self, blueprint: str) -> dict[str, Any]:
         return self.call("POST", "api/practice/mock", {"blueprint": blueprint})
+
+    def save_mock_progress(self, exam_id: int, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers so far (the whole set: safe to retry); the service keeps them, and sends no key back."""
+        return self.call("POST", f"api/practice/mock/{int(exam_id)}/progress", {"answers": answers})
+
+    def abandon_mock(self, exam_id: int) -> dict[str, Any]:
+        return self.call("POST", f"api/practice/mock/{int(exam_id)}/abandon", {})
 
     def submit_mock(self, exam_id: int, answers: dict[str, Any]) -> dict[str, Any]:
         """Safe to retry: a mock exam is scored once, a second submission gets the first result."""

@@ -11,6 +11,10 @@ are graded here); under ``make run`` the learning pages call the same functions 
   server's time and the deadline, and returns the questions without keys; ``submit_mock`` scores the answers once,
   records the score and the sections (no 学时: nothing is written to the ledger) and returns the keys and 解析 with
   the breakdown. A submission after the deadline (plus ``GRACE`` for the network) is scored and marked 超时.
+  The answers are kept as the officer goes (``save_mock_progress``: the answers only, never a key back), so a closed
+  tab loses nothing: ``mock_choices`` gives the running exam back (same paper, saved answers, the server's deadline),
+  ``abandon_mock`` ends it unscored (「放弃并重新开始」), and one whose time ran out is scored from the saved answers
+  when he comes back (超时, 自动交卷) rather than staying open.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from questionbank.taxonomy import default_taxonomy
 from service.quizzes import MAX_RESPONSE_CHARS, REQUEST_ID, Refused
 from tracker import db, study
 from tracker import practice as records
+from tracker.models import Officer
 
 GRACE = dt.timedelta(seconds=60)
 SOURCES = {practice.PRACTICE: "错题本练习", practice.MOCK: "模拟考试"}
@@ -123,16 +128,58 @@ def _check_size(responses: Any) -> None:
 # --- 模拟考试 ----------------------------------------------------------------------------------------------------
 
 
-def mock_choices(login: str, url: str | None = None) -> dict[str, Any]:
-    """The mock exams on offer (one per blueprint) and the officer's own record of earlier ones."""
+def mock_choices(login: str, now: dt.datetime | None = None, url: str | None = None) -> dict[str, Any]:
+    """The mock exams on offer (one per blueprint), the officer's own record of earlier ones, and the one he has
+    running (``running``: its paper, his saved answers and the time left by the server's clock; None if none). An
+    exam whose time ran out while the page was closed is scored now from its saved answers (超时, 自动交卷)."""
+    now = _now(now)
     with db.session(url) as s:
-        history = records.mock_history(s, _officer_id(s, login))
-    return {"blueprints": [mock_exam.describe(bp) for bp in mock_exam.blueprints()], "history": history}
+        officer_id = _officer_id(s, login)
+        running = _settle(s, officer_id, now)
+        resume = _resume(running, now) if running else None
+        history = records.mock_history(s, officer_id)
+    return {"blueprints": [mock_exam.describe(bp) for bp in mock_exam.blueprints()], "history": history,
+            "running": resume}
+
+
+def _expired(exam, now: dt.datetime) -> bool:
+    return now > records.aware(exam.deadline) + GRACE
+
+
+def _settle(session, officer_id: int, now: dt.datetime):
+    """Close the officer's open exams that cannot go on: one whose time ran out is scored from the answers saved
+    before it (handed in at its deadline, 超时); one whose blueprint was withdrawn, and any older than the newest
+    running one, are ended unscored. The running exam (or None) is returned."""
+    running = None
+    for exam in records.open_mocks(session, officer_id):
+        try:
+            bp = mock_exam.blueprint(exam.blueprint)
+        except KeyError:
+            records.abandon_mock(session, exam, now)
+            continue
+        if _expired(exam, now):
+            _score(session, officer_id, exam, bp, records.saved_answers(exam), records.aware(exam.deadline), True)
+            continue
+        if running is not None:
+            records.abandon_mock(session, running, now)
+        running = exam
+    return running
+
+
+def _resume(exam, now: dt.datetime) -> dict[str, Any]:
+    deadline = records.aware(exam.deadline)
+    paper = _public_paper(exam.id, mock_exam.blueprint(exam.blueprint), json.loads(exam.paper),
+                          records.aware(exam.started_at), deadline)
+    return paper | {"answers": records.saved_answers(exam), "seconds_left": max(0.0, (deadline - now).total_seconds())}
 
 
 def start_mock(login: str, blueprint_id: Any, now: dt.datetime | None = None, url: str | None = None,
                seed: int | None = None) -> dict[str, Any]:
-    """Draw a mock exam for the officer and start its clock; the questions come without keys."""
+    """Draw a mock exam for the officer and start its clock; the questions come without keys.
+
+    One exam runs at a time: while one is running (its time not yet up), a new one is refused (409) and the page
+    offers 「继续未交卷的模拟考试」 or 「放弃并重新开始」 (``abandon_mock``). Ending it silently would throw away the
+    paper an officer may still be answering in another tab; he decides."""
     try:
         bp = mock_exam.blueprint(str(blueprint_id))
     except KeyError as exc:
@@ -146,9 +193,15 @@ def start_mock(login: str, blueprint_id: Any, now: dt.datetime | None = None, ur
     now = _now(now)
     deadline = now + dt.timedelta(minutes=bp.duration_minutes)
     with db.session(url) as s:
+        s.get(Officer, officer_id, with_for_update=True)  # two starts at once: one after the other
+        running = _settle(s, officer_id, now)
+        if running is not None:
+            left = max(0, int((records.aware(running.deadline) - now).total_seconds()) // 60)
+            raise Refused(f"您还有一份未交卷的模拟考试「{running.title}」（剩余约 {left} 分钟）："
+                          "请继续作答并交卷，或先选择「放弃并重新开始」", 409)
         exam = records.start_mock(s, officer_id, bp.exam, bp.title, paper, now, deadline)
         exam_id = exam.id
-    return _public_paper(exam_id, bp, paper, now, deadline)
+    return _public_paper(exam_id, bp, paper, now, deadline) | {"answers": {}, "seconds_left": (deadline - now).total_seconds()}
 
 
 def _public_paper(exam_id: int, bp, paper: dict[str, Any], started: dt.datetime, deadline: dt.datetime) -> dict:
@@ -161,21 +214,82 @@ def _public_paper(exam_id: int, bp, paper: dict[str, Any], started: dt.datetime,
                          for sec in paper["sections"]]}
 
 
-def submit_mock(login: str, exam_id: int, answers: Any, now: dt.datetime | None = None,
-                url: str | None = None) -> dict[str, Any]:
-    """Score the officer's answers of his mock exam ``exam_id`` once; a second submission returns the first result."""
+def _paper_ids(exam) -> list[str]:
+    return [q for sec in json.loads(exam.paper)["sections"] for q in sec["questions"]]
+
+
+def _checked(answers: Any) -> dict[str, Any]:
     if not isinstance(answers, dict):
         raise Refused("答案格式无效：answers 应为对象")
     for given in answers.values():
         _check_size(given)
+    return answers
+
+
+def _open_exam(session, login: str, exam_id: int, what: str):
+    """The officer's exam ``exam_id``, locked, refused (Chinese) when it is not his or has ended."""
+    exam = records.mock_exam(session, _officer_id(session, login), exam_id, lock=True)
+    if exam is None:
+        raise Refused(f"没有这次模拟考试：{exam_id}", 404)
+    if exam.submitted_at is not None:
+        ended = "已交卷" if exam.score is not None else "已放弃"
+        raise Refused(f"这次模拟考试{ended}，{what}", 409)
+    return exam
+
+
+def save_mock_progress(login: str, exam_id: int, answers: Any, now: dt.datetime | None = None,
+                       url: str | None = None) -> dict[str, Any]:
+    """Keep the officer's answers so far of his running exam (the whole set each time, so a repeated or late-arriving
+    saving does no harm; only the questions of his paper, each no longer than a quiz answer). Refused (409) after
+    交卷, after 放弃, and once the time is up (plus ``GRACE``): the keys are never in the reply."""
+    answers = _checked(answers)
+    now = _now(now)
+    questions = _questions()
+    with db.session(url) as s:
+        exam = _open_exam(s, login, exam_id, "答案不再保存")
+        if _expired(exam, now):
+            raise Refused("考试时间已到，答案不再保存；重新打开模拟考试页面即可看到按已保存的答案评出的成绩", 409)
+        ids = _paper_ids(exam)
+        strangers = set(answers) - set(ids)
+        if strangers:
+            raise Refused(f"答案中有不属于这份试卷的题目：{'、'.join(sorted(strangers)[:3])}")
+        kept = {qid: _clean(questions[qid], answers[qid]) for qid in ids if qid in answers}
+        records.save_mock_answers(s, exam, kept)
+        left = (records.aware(exam.deadline) - now).total_seconds()
+    return {"id": exam_id, "saved": sum(1 for a in kept.values() if any(_answered(v) for v in a.values())),
+            "seconds_left": max(0.0, left)}
+
+
+def abandon_mock(login: str, exam_id: int, now: dt.datetime | None = None, url: str | None = None) -> dict[str, Any]:
+    """「放弃并重新开始」: end the officer's running exam without a score (it leaves no record and no 错题). Giving up
+    twice is the same as once; an exam whose time is already up is scored from its saved answers instead."""
+    now = _now(now)
+    with db.session(url) as s:
+        officer_id = _officer_id(s, login)
+        exam = records.mock_exam(s, officer_id, exam_id, lock=True)
+        if exam is None:
+            raise Refused(f"没有这次模拟考试：{exam_id}", 404)
+        if exam.submitted_at is None:
+            if _expired(exam, now):
+                _settle(s, officer_id, now)
+            else:
+                records.abandon_mock(s, exam, now)
+        return {"id": exam_id, "abandoned": exam.score is None}
+
+
+def submit_mock(login: str, exam_id: int, answers: Any, now: dt.datetime | None = None,
+                url: str | None = None) -> dict[str, Any]:
+    """Score the officer's answers of his mock exam ``exam_id`` once; a second submission returns the first result."""
+    answers = _checked(answers)
     now = _now(now)
     questions = _questions()
     with db.session(url) as s:
         officer_id = _officer_id(s, login)
-        exam = records.mock_exam(s, officer_id, exam_id)
+        exam = records.mock_exam(s, officer_id, exam_id, lock=True)
         if exam is None:
             raise Refused(f"没有这次模拟考试：{exam_id}", 404)
-        paper = json.loads(exam.paper)
+        if exam.submitted_at is not None and exam.score is None:
+            raise Refused("这次模拟考试已放弃，不能再交卷", 409)
         try:
             bp = mock_exam.blueprint(exam.blueprint)
         except KeyError:
@@ -183,21 +297,33 @@ def submit_mock(login: str, exam_id: int, answers: Any, now: dt.datetime | None 
         repeated = exam.submitted_at is not None
         if repeated:
             answers = json.loads(exam.answers or "{}")
-        ids = [q for sec in paper["sections"] for q in sec["questions"]]
+        ids = _paper_ids(exam)
         answers = {qid: _clean(questions[qid], answers.get(qid)) for qid in ids}
-        result = mock_exam.score_mock(bp, paper, answers, questions)
-        if not repeated:
-            late = now > records.aware(exam.deadline) + GRACE
-            records.finish_mock(s, exam, answers, result.earned, result.max, result.sections, result.passed, now, late)
-            rows = [(f"{qid}/{k}" if k else qid, answers[qid].get(k), sc.correct, sc.fraction)
-                    for qid in ids for k, sc in result.items[qid].items() if _answered(answers[qid].get(k))]
-            if rows:
-                study.record_submission(s, officer_id, records.MOCK, bp.exam, f"mock-{exam.id}", rows, now)
+        if repeated:
+            result = mock_exam.score_mock(bp, json.loads(exam.paper), answers, questions)
+        else:
+            result = _score(s, officer_id, exam, bp, answers, now, _expired(exam, now))
         summary = records.mock_summary(exam)
     return result.to_json() | {"id": exam_id, "title": summary["title"], "overtime": summary["overtime"],
+                               "automatic": summary["automatic"],
                                "submitted_at": summary["submitted_at"], "total": bp.total, "pass_mark": bp.pass_mark,
                                "questions": {qid: questions[qid].to_mapping() for qid in ids},
                                "answers": answers, "repeated": repeated}
+
+
+def _score(session, officer_id: int, exam, bp, answers: dict[str, Any], at: dt.datetime, late: bool):
+    """Score an exam once and record it: the score by section on the exam, the answers given as attempts (so the
+    wrong ones are in the 错题本); nothing in the 学时 ledger."""
+    questions = _questions()
+    ids = _paper_ids(exam)
+    answers = {qid: _clean(questions[qid], answers.get(qid)) for qid in ids}
+    result = mock_exam.score_mock(bp, json.loads(exam.paper), answers, questions)
+    records.finish_mock(session, exam, answers, result.earned, result.max, result.sections, result.passed, at, late)
+    rows = [(f"{qid}/{k}" if k else qid, answers[qid].get(k), sc.correct, sc.fraction)
+            for qid in ids for k, sc in result.items[qid].items() if _answered(answers[qid].get(k))]
+    if rows:
+        study.record_submission(session, officer_id, records.MOCK, bp.exam, f"mock-{exam.id}", rows, at)
+    return result
 
 
 def _clean(question: Question, given: Any) -> dict[str, Any]:

@@ -49,10 +49,24 @@ class MockAnswersHandler(TokenOnly):
         self.reply(practice.submit_mock(login, int(exam_id), self.body().get("answers")))
 
 
+class MockProgressHandler(TokenOnly):
+    def post(self, exam_id: str) -> None:
+        """The answers so far of a running mock exam (sent at each change; the whole set, so safe to repeat)."""
+        login = self.require_token()
+        self.reply(practice.save_mock_progress(login, int(exam_id), self.body().get("answers")))
+
+
+class MockAbandonHandler(TokenOnly):
+    def post(self, exam_id: str) -> None:
+        self.reply(practice.abandon_mock(self.require_token(), int(exam_id)))
+
+
 def practice_handlers(prefix: str) -> list[tuple[str, type]]:
     return [
         (prefix + "api/practice/wrong", WrongBookHandler),
         (prefix + "api/practice/wrong/answers", PractiseHandler),
         (prefix + "api/practice/mock", MockHandler),
         (prefix + r"api/practice/mock/([0-9]{1,12})/answers", MockAnswersHandler),
+        (prefix + r"api/practice/mock/([0-9]{1,12})/progress", MockProgressHandler),
+        (prefix + r"api/practice/mock/([0-9]{1,12})/abandon", MockAbandonHandler),
     ]

@@ -51,9 +51,33 @@ def start_mock(session: Session, officer_id: int, blueprint: str, title: str, pa
     return exam
 
 
-def mock_exam(session: Session, officer_id: int, exam_id: int) -> MockExam | None:
-    """The officer's own mock exam with this id (None for another officer's)."""
-    return session.scalar(select(MockExam).where(MockExam.id == exam_id, MockExam.officer_id == officer_id))
+def mock_exam(session: Session, officer_id: int, exam_id: int, lock: bool = False) -> MockExam | None:
+    """The officer's own mock exam with this id (None for another officer's); ``lock``: the row is locked until the
+    transaction ends (PostgreSQL), so that a saving of answers and the 交卷 of the same exam do not cross."""
+    query = select(MockExam).where(MockExam.id == exam_id, MockExam.officer_id == officer_id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def open_mocks(session: Session, officer_id: int) -> list[MockExam]:
+    """The officer's mock exams neither handed in nor ended, oldest first (normally none or one)."""
+    return list(session.scalars(select(MockExam).where(MockExam.officer_id == officer_id, MockExam.submitted_at.is_(None))
+                                .order_by(MockExam.started_at, MockExam.id).with_for_update()))
+
+
+def save_mock_answers(session: Session, exam: MockExam, answers: dict[str, Any]) -> None:
+    """Keep the answers given so far of an exam not yet handed in (all of them each time: the last saving counts)."""
+    exam.answers = json.dumps(answers, ensure_ascii=False)
+    session.flush()
+
+
+def saved_answers(exam: MockExam) -> dict[str, Any]:
+    return json.loads(exam.answers) if exam.answers else {}
+
+
+def abandon_mock(session: Session, exam: MockExam, at: dt.datetime) -> None:
+    """End an exam the officer gave up (「放弃并重新开始」): closed, not scored, so not in his record."""
+    exam.submitted_at = at
+    session.flush()
 
 
 def finish_mock(session: Session, exam: MockExam, answers: dict[str, Any], score: float, max_score: float,
@@ -68,8 +92,8 @@ def finish_mock(session: Session, exam: MockExam, answers: dict[str, Any], score
 
 
 def mock_history(session: Session, officer_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    """The officer's submitted mock exams, newest first."""
-    exams = session.scalars(select(MockExam).where(MockExam.officer_id == officer_id, MockExam.submitted_at.is_not(None))
+    """The officer's scored mock exams, newest first (an abandoned one is closed without a score: not listed)."""
+    exams = session.scalars(select(MockExam).where(MockExam.officer_id == officer_id, MockExam.score.is_not(None))
                             .order_by(MockExam.submitted_at.desc(), MockExam.id.desc()).limit(limit))
     return [mock_summary(e) for e in exams]
 
@@ -82,7 +106,14 @@ def mock_summary(exam: MockExam) -> dict[str, Any]:
             "score": float(exam.score) if exam.score is not None else None,
             "max_score": float(exam.max_score) if exam.max_score is not None else None,
             "sections": json.loads(exam.sections) if exam.sections else [], "passed": exam.passed,
-            "overtime": bool(exam.overtime)}
+            "overtime": bool(exam.overtime), "automatic": automatic(exam)}
+
+
+def automatic(exam: MockExam) -> bool:
+    """Handed in by the academy, not the officer: the time ran out with the page closed, and the saved answers were
+    scored when he came back. Such an exam is recorded as handed in at its deadline and 超时; an officer's own late
+    交卷 is always later than the deadline (by more than the grace), so the two are told apart without a column."""
+    return bool(exam.overtime) and exam.submitted_at is not None and aware(exam.submitted_at) == aware(exam.deadline)
 
 
 def aware(at: dt.datetime) -> dt.datetime:

@@ -2,6 +2,7 @@
 widgets as the browser would: options chosen, buttons clicked."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -120,3 +121,81 @@ def test_when_the_time_is_up_the_paper_is_handed_in_by_itself(officer):
     assert not page._tick()
     assert page.result is not None and not page.result["overtime"] and page.result["score"] == 4
     assert "已交卷" in page.clock.value
+
+
+def saved_answers(url):
+    """The questions whose answers the ledger keeps so far."""
+    with db.session(url) as s:
+        kept = json.loads(s.scalar(select(MockExam.answers)) or "{}")
+    return {qid for qid, answer in kept.items() if any(v not in (None, "", []) for v in answer.values())}
+
+
+def test_a_closed_page_comes_back_with_the_same_paper_the_saved_answers_and_the_clock_running(officer):
+    page = MockExamPage()
+    page.widget.children[3].click()  # 开始模拟考试
+    views = list(page.views.values())
+    for view in views[:3]:
+        choose(view, right=True)
+    assert saved_answers(officer) == {v.question.id for v in views[:3]}  # saved at each change, no 交卷 needed
+    assert "答案已自动保存" in page.saving.value
+    shown = [(v.question.id, [inp.order for inp in v.inputs.values()]) for v in views]
+    chosen = page.answers()
+
+    again = MockExamPage()  # the tab closed and opened again
+    offer, buttons = again.widget.children[:2]
+    assert "您有一份未交卷的模拟考试" in offer.value and "每日模拟练习" in offer.value and "已作答 3/20 题" in offer.value
+    assert re.search(r"剩余时间 <b>(20:00|19:5\d)</b>", offer.value)
+    go_on, anew = buttons.children
+    assert (go_on.description, anew.description) == ("继续未交卷的模拟考试", "放弃并重新开始")
+    go_on.click()
+    assert [(v.question.id, [inp.order for inp in v.inputs.values()]) for v in again.views.values()] == shown
+    assert again.answers() == chosen and "已作答 3/20 题" in again.progress.value
+    assert abs(again.seconds_left() - page.seconds_left()) < 5  # the same deadline, not a new 20 minutes
+    for view in list(again.views.values())[3:]:
+        choose(view, right=False)
+    again.hand_in.click()
+    assert "得分 <b id='mock-score'>12</b> / 100" in again.outcome.value  # 3 single-choice questions right
+    assert MockExamPage().picker.value == "mock-daily"  # handed in: nothing to go on with
+
+
+def test_giving_up_a_running_exam_starts_anew_and_leaves_no_record(officer):
+    page = MockExamPage()
+    page.widget.children[3].click()
+    choose(next(iter(page.views.values())), right=False)
+    again = MockExamPage()
+    again.widget.children[1].children[1].click()  # 放弃并重新开始
+    assert again.widget.children[0].value == "<h3>选择模拟试卷</h3>" and "还没有模拟考试记录" in again.widget.children[-1].value
+    again.widget.children[3].click()
+    assert len(again.views) == 20 and again.paper["id"] != page.paper["id"]
+    page.hand_in.click()  # the old tab's 交卷: refused, in Chinese, and no button to try again
+    assert "这次模拟考试已放弃，不能再交卷" in page.outcome.value and page.result is None
+    assert page.hand_in.layout.display == "none" and page.widget.children[-1].description == "返回模拟考试"
+
+
+def test_an_exam_whose_time_ran_out_with_the_page_closed_is_scored_from_the_saved_answers(officer):
+    page = MockExamPage()
+    page.widget.children[3].click()
+    for view in list(page.views.values())[:2]:
+        choose(view, right=True)
+    with db.session(officer) as s:  # the officer comes back a day later
+        exam = s.scalar(select(MockExam))
+        exam.started_at -= dt.timedelta(days=1)
+        exam.deadline -= dt.timedelta(days=1)
+    back = MockExamPage()
+    record = back.widget.children[-1].value
+    assert back.picker.value == "mock-daily" and "8 / 100" in record and "未合格（超时，自动交卷）" in record
+    choose(next(iter(page.views.values())), right=False)  # the old tab still open: its answer is no longer kept
+    assert "答案未保存：这次模拟考试已交卷，答案不再保存" in page.saving.value
+    assert saved_answers(officer) == {v.question.id for v in list(page.views.values())[:2]}
+
+
+def test_typed_answers_are_saved_by_the_clock_not_at_every_key(officer):
+    page = MockExamPage()
+    page.picker.value = "cert-2026-q4"
+    page.widget.children[3].click()
+    view, inp = next((v, i) for v in page.views.values() for i in v.inputs.values() if i.item.type == "open")
+    inp.control.value = "先调查取证"
+    assert view.question.id not in saved_answers(officer)  # typing: not sent at each key
+    page._tick()
+    assert view.question.id in saved_answers(officer) and "答案已自动保存" in page.saving.value
+    assert MockExamPage().running["answers"][view.question.id][inp.item.id] == "先调查取证"

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from urllib.parse import quote
 
 import pytest
@@ -65,15 +66,44 @@ def test_the_wrong_book_and_the_mock_exam_through_the_service(site):  # noqa: F8
     answers = {qid: responses(BANK[qid]) for qid in ids}
     with pytest.raises(ServiceError, match="没有这次模拟考试"):
         other.submit_mock(paper["id"], answers)
+    so_far = {qid: answers[qid] for qid in ids[:4]}
+    saved = officer.save_mock_progress(paper["id"], so_far)  # kept as he goes; nothing but a count comes back
+    assert saved["saved"] == 4 and "answer" not in json.dumps(saved)
+    with pytest.raises(ServiceError, match="没有这次模拟考试"):
+        other.save_mock_progress(paper["id"], so_far)
+    running = officer.mock_choices()["running"]  # the tab closed and opened again
+    assert running["id"] == paper["id"] and running["sections"] == paper["sections"] and running["answers"] == so_far
+    with pytest.raises(ServiceError, match="未交卷的模拟考试"):
+        officer.start_mock("mock-daily")
     result = officer.submit_mock(paper["id"], answers)
     assert result["score"] == result["max_score"] == 100 and result["passed"]
     assert [(s["title"], s["earned"]) for s in result["sections"]] == [("单项选择题", 40), ("多项选择题", 30), ("判断题", 30)]
     assert [h["score"] for h in officer.mock_choices()["history"]] == [100]
+    with pytest.raises(ServiceError, match="已交卷"):
+        officer.save_mock_progress(paper["id"], so_far)
+    anew = officer.start_mock("mock-daily")
+    assert officer.abandon_mock(anew["id"]) == {"id": anew["id"], "abandoned": True}  # 放弃并重新开始
+    assert officer.mock_choices()["running"] is None and len(officer.mock_choices()["history"]) == 1
+    with pytest.raises(ServiceError, match="已放弃") as refused:
+        officer.submit_mock(anew["id"], {})
+    assert refused.value.status == 409  # the page shows no 「再点一次交卷」 for it
     with pytest.raises(ServiceError, match="没有这个模拟考试"):
         officer.start_mock("no-such-blueprint")
     with db.session(site["tracker"]) as s:
-        assert s.scalar(select(func.count(MockExam.id)).where(MockExam.submitted_at.is_not(None))) == 1
+        assert s.scalar(select(func.count(MockExam.id)).where(MockExam.score.is_not(None))) == 1
         assert s.scalar(select(func.count(LedgerEntry.id))) == 0
+
+
+def wait_saved(site, count, timeout=60):  # noqa: F811
+    """Until the service keeps ``count`` answered questions of the running mock exam (each change is sent at once)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.session(site["tracker"]) as s:
+            kept = json.loads(s.scalars(select(MockExam.answers).order_by(MockExam.id.desc())).first() or "{}")
+        if sum(1 for a in kept.values() if any(v not in (None, "", []) for v in a.values())) >= count:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the service did not keep {count} answers: {kept}")
 
 
 def test_both_pages_on_the_site_are_served_by_the_service(site, tmp_path):  # noqa: F811
@@ -99,7 +129,17 @@ def test_both_pages_on_the_site_are_served_by_the_service(site, tmp_path):  # no
         page.locator("#mock-clock").wait_for(timeout=60_000)
         with db.session(site["tracker"]) as s:
             paper = json.loads(s.scalars(select(MockExam.paper).order_by(MockExam.id.desc())).first())
-        for number, qid in enumerate((q for sec in paper["sections"] for q in sec["questions"]), 1):
+        ids = [q for sec in paper["sections"] for q in sec["questions"]]
+        for number, qid in enumerate(ids[:5], 1):
+            answer_question(page, number, BANK[qid], submit=False)
+        wait_saved(site, 5)
+        page.reload(timeout=180_000)  # the tab reloaded mid-exam: the paper comes back, with its answers
+        page.get_by_text("您有一份未交卷的模拟考试").wait_for(timeout=180_000)
+        assert "已作答 5/20 题" in page.inner_text(".mock-running")
+        screenshot(page, "hub-practice-mock-resume.png")
+        page.get_by_role("button", name="继续未交卷的模拟考试").click()
+        page.locator("#mock-clock").wait_for(timeout=60_000)
+        for number, qid in enumerate(ids[5:], 6):  # only the rest: the first five are answered already
             answer_question(page, number, BANK[qid], submit=False)
         page.get_by_role("button", name="交卷").click()
         page.locator(".mock-sections").wait_for(timeout=60_000)

@@ -79,6 +79,7 @@ def test_a_mock_exam_is_drawn_from_the_blueprint_of_reviewed_questions_without_k
     for forbidden in ("answer", "explanation", "basis", "reference", "rubric", "accepted"):
         assert f'"{forbidden}"' not in text
     assert dt.datetime.fromisoformat(paper["deadline"]) == NOW + dt.timedelta(minutes=90)
+    practice.abandon_mock("A0001", paper["id"], NOW)  # one running at a time
     other = practice.start_mock("A0001", "cert-2026-q4", NOW, seed=8)
     assert {q["id"] for s in other["sections"] for q in s["questions"]} != set(ids)  # a new paper each time
 
@@ -137,6 +138,121 @@ def test_a_late_submission_is_marked_overtime_and_another_officer_cannot_submit(
     assert refused.value.status == 404
     result = practice.submit_mock("A0001", paper["id"], {}, NOW + dt.timedelta(minutes=25))
     assert result["overtime"] and result["score"] == 0 and not result["passed"]
+
+
+def paper_ids(paper):
+    return [q["id"] for s in paper["sections"] for q in s["questions"]]
+
+
+def no_keys(reply):
+    text = json.dumps(reply, ensure_ascii=False)
+    return not any(f'"{k}"' in text for k in ("answer", "explanation", "basis", "reference", "rubric", "accepted"))
+
+
+def test_answers_saved_as_one_goes_come_back_with_the_same_paper_and_the_servers_clock(roster):  # noqa: F811
+    paper = practice.start_mock("A0001", "mock-daily", NOW, seed=3)
+    assert practice.mock_choices("A0001", NOW)["running"]["id"] == paper["id"]
+    ids = paper_ids(paper)
+    given = mock_answers(paper, right=lambda i: i % 2 == 0)
+    first = {qid: given[qid] for qid in ids[:5]}
+    saved = practice.save_mock_progress("A0001", paper["id"], first, NOW + dt.timedelta(minutes=2))
+    assert saved == {"id": paper["id"], "saved": 5, "seconds_left": 18 * 60.0} and no_keys(saved)
+    later = {qid: given[qid] for qid in ids[:8]}  # the whole set each time: a repeat or a late one does no harm
+    for _ in range(2):
+        practice.save_mock_progress("A0001", paper["id"], later, NOW + dt.timedelta(minutes=5))
+    back = practice.mock_choices("A0001", NOW + dt.timedelta(minutes=7))
+    running = back["running"]
+    assert running["id"] == paper["id"] and running["title"] == paper["title"] and no_keys(running)
+    assert paper_ids(running) == ids and running["sections"] == paper["sections"]  # the same paper, in the same order
+    assert running["deadline"] == paper["deadline"] and running["seconds_left"] == 13 * 60.0
+    assert running["answers"] == later and back["history"] == []
+    assert practice.mock_choices("A0002", NOW)["running"] is None  # another officer has none
+    result = practice.submit_mock("A0001", paper["id"], given, NOW + dt.timedelta(minutes=15))
+    assert not result["overtime"] and not result["automatic"]
+    assert practice.mock_choices("A0001", NOW + dt.timedelta(minutes=16))["running"] is None
+    with pytest.raises(quizzes.Refused) as refused:
+        practice.save_mock_progress("A0001", paper["id"], first, NOW + dt.timedelta(minutes=16))
+    assert refused.value.status == 409 and "已交卷" in str(refused.value)
+
+
+def test_one_running_exam_at_a_time_and_giving_it_up_leaves_no_record(roster):  # noqa: F811
+    paper = practice.start_mock("A0001", "mock-daily", NOW, seed=3)
+    practice.save_mock_progress("A0001", paper["id"], mock_answers(paper, right=lambda i: False), NOW)
+    with pytest.raises(quizzes.Refused) as refused:
+        practice.start_mock("A0001", "cert-2026-q4", NOW + dt.timedelta(minutes=1), seed=4)
+    assert refused.value.status == 409 and "未交卷的模拟考试「每日模拟练习（20题，20分钟）」" in str(refused.value)
+    assert "剩余约 19 分钟" in str(refused.value)
+    with pytest.raises(quizzes.Refused):
+        practice.abandon_mock("A0002", paper["id"], NOW)  # not his
+    assert practice.abandon_mock("A0001", paper["id"], NOW + dt.timedelta(minutes=2)) == {"id": paper["id"],
+                                                                                          "abandoned": True}
+    assert practice.abandon_mock("A0001", paper["id"], NOW + dt.timedelta(minutes=3))["abandoned"]  # twice: once
+    for call in (lambda: practice.save_mock_progress("A0001", paper["id"], {}, NOW + dt.timedelta(minutes=3)),
+                 lambda: practice.submit_mock("A0001", paper["id"], {}, NOW + dt.timedelta(minutes=3))):
+        with pytest.raises(quizzes.Refused) as refused:
+            call()
+        assert refused.value.status == 409 and "已放弃" in str(refused.value)
+    choices = practice.mock_choices("A0001", NOW + dt.timedelta(minutes=3))
+    assert choices["running"] is None and choices["history"] == []
+    assert practice.wrong_book("A0001")["entries"] == []  # the answers of a paper given up are no 错题
+    new = practice.start_mock("A0001", "cert-2026-q4", NOW + dt.timedelta(minutes=3), seed=4)
+    assert practice.mock_choices("A0001", NOW + dt.timedelta(minutes=4))["running"]["id"] == new["id"]
+
+
+def test_an_exam_left_open_past_its_time_is_scored_from_the_saved_answers_when_he_comes_back(roster):  # noqa: F811
+    paper = practice.start_mock("A0001", "mock-daily", NOW, seed=3)
+    ids = paper_ids(paper)
+    right = {qid: responses(BANK[qid]) for qid in ids[:5]}  # five single-choice questions right (4 points each)
+    practice.save_mock_progress("A0001", paper["id"], right, NOW + dt.timedelta(minutes=19))
+    with pytest.raises(quizzes.Refused) as refused:
+        practice.save_mock_progress("A0001", paper["id"], right | {ids[5]: responses(BANK[ids[5]])},
+                                    NOW + dt.timedelta(minutes=21, seconds=1))
+    assert refused.value.status == 409 and "考试时间已到" in str(refused.value)
+    within = practice.mock_choices("A0001", NOW + dt.timedelta(minutes=20, seconds=30))["running"]  # the grace
+    assert within["id"] == paper["id"] and within["seconds_left"] == 0
+    back = practice.mock_choices("A0001", NOW + dt.timedelta(days=2))
+    assert back["running"] is None
+    [record] = back["history"]
+    assert (record["id"], record["score"], record["overtime"], record["automatic"]) == (paper["id"], 20, True, True)
+    assert record["submitted_at"] == paper["deadline"]  # handed in at its deadline, by the academy
+    again = practice.submit_mock("A0001", paper["id"], mock_answers(paper, right=lambda i: True), NOW + dt.timedelta(days=2))
+    assert again["repeated"] and again["score"] == 20 and again["automatic"]  # the page's late 交卷 changes nothing
+    assert len(practice.mock_choices("A0001", NOW + dt.timedelta(days=3))["history"]) == 1  # recorded once
+    late = practice.start_mock("A0001", "mock-daily", NOW + dt.timedelta(days=3), seed=5)  # an own late 交卷: not automatic
+    own = practice.submit_mock("A0001", late["id"], {}, NOW + dt.timedelta(days=3, minutes=25))
+    assert own["overtime"] and not own["automatic"]
+
+
+def test_coming_back_or_starting_anew_settles_every_exam_whose_time_ran_out(roster):  # noqa: F811
+    paper = practice.start_mock("A0001", "mock-daily", NOW, seed=3)
+    qid = paper_ids(paper)[0]
+    practice.save_mock_progress("A0001", paper["id"], {qid: responses(BANK[qid], right=False)}, NOW)
+    new = practice.start_mock("A0001", "mock-daily", NOW + dt.timedelta(hours=1), seed=4)  # the old one: scored first
+    choices = practice.mock_choices("A0001", NOW + dt.timedelta(hours=1))
+    assert choices["running"]["id"] == new["id"] and [h["id"] for h in choices["history"]] == [paper["id"]]
+    assert [e["question"]["id"] for e in practice.wrong_book("A0001")["entries"]] == [qid]  # its wrong answer: a 错题
+    with db.session(roster) as s:
+        assert s.scalar(select(func.count(MockExam.id)).where(MockExam.submitted_at.is_(None))) == 1
+
+
+@pytest.mark.parametrize("answers, status, words", [
+    ("A", 400, "answers 应为对象"),
+    ({"no-such-question": {"": "A"}}, 400, "不属于这份试卷"),
+    (None, 413, "答案过长"),
+])
+def test_bad_savings_are_refused_in_chinese_and_change_nothing(roster, answers, status, words):  # noqa: F811
+    paper = practice.start_mock("A0001", "mock-daily", NOW, seed=3)
+    qid = paper_ids(paper)[0]
+    practice.save_mock_progress("A0001", paper["id"], {qid: {"": "A"}}, NOW)
+    if answers is None:
+        answers = {qid: {"": "A" * 5000}}
+    with pytest.raises(quizzes.Refused) as refused:
+        practice.save_mock_progress("A0001", paper["id"], answers, NOW)
+    assert refused.value.status == status and words in str(refused.value)
+    with pytest.raises(quizzes.Refused) as refused:
+        practice.save_mock_progress("A0002", paper["id"], {}, NOW)
+    assert refused.value.status == 404
+    assert practice.mock_choices("A0001", NOW)["running"]["answers"] == {qid: {"": "A"}}
 
 
 @pytest.mark.parametrize("call, status", [
