@@ -270,7 +270,7 @@ def main() -> None:
                 print(f"    {o}: 传统 {classic[o]}  grade_exam {fast[o]}")
             ratio = (stock_time / len(stock_ids)) / per
             print(f"每份提交：传统 {stock_time / len(stock_ids):.2f} 秒，grade_exam {per * 1000:.1f} 毫秒，"
-                  f"快 {ratio:.0f} 倍（目标 ≥ 50 倍）")
+                  f"快 {ratio:.0f} 倍（目标 ≥ 200 倍）")
         if sa_ids:
             diff = [o for o in sa_ids if abs(sa_scores[o] - fast[o]) > 1e-6]
             print(f"分数比对（nbgrader+ScoreAnswers vs grade_exam，{len(sa_ids)} 人）："
