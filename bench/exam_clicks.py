@@ -31,13 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp  # noqa: E402
-from service_load import EXTRA, make_tokens, on_databases, wait  # noqa: E402
+from service_load import on_databases, wait  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from grading.paper import paper_from_mapping, write_paper  # noqa: E402
 from service import site  # noqa: E402
 from tests.e2e.browser import free_port  # noqa: E402
 from tests.grading.test_build import SMALL_PAPER  # noqa: E402
+from tests.hub_site import ADMIN_SERVICE, make_tokens  # noqa: E402
 from tests.sheets import write_csv  # noqa: E402
 from tracker import db  # noqa: E402
 from tracker import service as ledger_service  # noqa: E402
@@ -115,7 +116,7 @@ def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dic
     port = free_port()
     bench_token = uuid.uuid4().hex
     extra = tmp / "bench_config.py"
-    extra.write_text(EXTRA % bench_token, encoding="utf-8")
+    extra.write_text(ADMIN_SERVICE % bench_token, encoding="utf-8")
     env = {**os.environ, "PORT": str(port), "ACADEMY_HOME": str(home), "ACADEMY_DB_URL": tracker_url,
            "ACADEMY_HUB_EXTRA_CONFIG": str(extra), "ACADEMY_HUB_IDLE_TIMEOUT": "36000"}
     if hub_url:
