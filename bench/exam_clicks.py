@@ -195,10 +195,16 @@ def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dic
             phases["clicks"] = asyncio.run(run(base, tokens, jobs["clicks"], args.rate))
     finally:
         os.killpg(hub.pid, 15)
-        hub.wait(timeout=30)
+        try:
+            hub.wait(timeout=120)  # the hub with 1,000 users on a loaded machine may take more than half a minute
+        except subprocess.TimeoutExpired:
+            os.killpg(hub.pid, 9)
+            hub.wait()
         log.close()
-    for x in phases.values():
+    for key, x in phases.items():
         x["lookups"] = hub_lookups(tmp / "hub.log", x["window"])
+        print(f"{label} {key}: p50/p95/p99 {x['p50']:.0f}/{x['p95']:.0f}/{x['p99']:.0f} ms, {dict(x['statuses'])}, "
+              f"hub lookups {x['lookups']}, load {x['load']}", flush=True)
     opening.pop("acknowledged")
     acknowledged = set().union(*(phases[k].pop("acknowledged") for k in ("realistic", "clicks") if k in phases))
     sent_in_order = jobs["realistic"] + jobs["clicks"]
