@@ -3,14 +3,18 @@
 Starts the real site as bench/service_load.py does (JupyterHub with the project's config, configurable-http-proxy, the
 学堂服务; officers from a roster, hub tokens, no unix accounts) on SQLite and on PostgreSQL, puts a paper in the data
 folder, assigns every officer a sitting (balanced over the paper's forms), then: every officer opens his exam
-(starting the server's clock), and the clicks arrive at R a second whatever the replies (officers do not wait for one
-another), ``--clicks`` per officer, cycling through the questions of his form with changing answers; one click in a
-hundred is sent twice with the same request id (a retry after a lost reply). Prints, for each database: clicks/s,
-p50/p95/p99 latency, failed requests (not acknowledged: the page says the click was not recorded), and clicks lost
-(acknowledged but not in the database) or duplicated (one request stored twice) — both must be 0 — and the answers
-collect would read against the last click acknowledged.
+(starting the server's clock) at R a second; the clicks arrive at the realistic rate (``--real-rate`` 20/s: 1,000
+officers × 100 clicks in 90 minutes is ~18/s) for ``--real-seconds`` (400: the tokens all looked up at the opening come
+up for their re-check at the hub in this phase), then ``--clicks`` per officer at R a second (200: ten times the real
+rate), whatever the replies (officers do not wait for one another), cycling through the questions of his form with
+changing answers; one click in a hundred is sent twice with the same request id (a retry after a lost reply). Prints,
+for each database and phase: clicks/s, p50/p95/p99 latency, failed requests (not acknowledged: the page says the click
+was not recorded) and their statuses, the hub's token lookups a second (average / most, from its log), the machine's
+load before and after; then clicks lost (acknowledged but not in the database) or duplicated (one request stored twice)
+— both must be 0 —, the answers collect would read against the last click acknowledged, the proxy's 503s by cause; and
+the last stop's figures (stock ``HubOAuth``, before service/hub_identity.py) beside.
 
-    .venv/bin/python bench/exam_clicks.py [--officers 1000] [--clicks 100] [--rate 200]
+    .venv/bin/python bench/exam_clicks.py [--officers 1000] [--clicks 100] [--rate 200] [--real-rate 20] [--real-seconds 400]
 """
 
 from __future__ import annotations
