@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -35,6 +34,7 @@ from sqlalchemy import func, select  # noqa: E402
 from curriculum import catalog  # noqa: E402
 from service import site  # noqa: E402
 from tests.e2e.browser import free_port  # noqa: E402
+from tests.hub_site import ADMIN_SERVICE, make_tokens  # noqa: E402
 from tests.postgres import PostgresServer  # noqa: E402
 from tests.sheets import write_csv  # noqa: E402
 from tracker import db  # noqa: E402
@@ -42,10 +42,6 @@ from tracker import service as ledger_service  # noqa: E402
 from tracker.models import QuizAttempt  # noqa: E402
 
 MODULE, QUIZ = "legal-cf-hearing", "q1"
-EXTRA = '''c.JupyterHub.services.append({"name": "bench", "api_token": %r})
-c.JupyterHub.load_roles.append({"name": "bench", "services": ["bench"],
-                                "scopes": ["tokens", "admin:users", "admin:groups", "list:users", "servers"]})
-'''
 
 
 def wait(url: str, seconds: float = 120, json_error_ok: bool = False) -> None:
@@ -134,17 +130,6 @@ async def run_load(base: str, tokens: dict[str, str], answers: int, rate: float 
             "requests": {body["request_id"] for _, body in jobs if body}}
 
 
-def make_tokens(base: str, admin: str, names: list[str]) -> dict[str, str]:
-    tokens = {}
-    for name in names:
-        request = urllib.request.Request(f"{base}/hub/api/users/{name}/tokens", method="POST",
-                                         data=json.dumps({"note": "bench", "expires_in": 3600}).encode(),
-                                         headers={"Authorization": f"token {admin}"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            tokens[name] = json.loads(response.read())["token"]
-    return tokens
-
-
 def time_to_learning_page(base: str, admin: str, name: str, token: str) -> float | None:
     """Seconds from asking for an officer's server to his rendered 学习首页 (root only: it needs his unix account)."""
     if os.geteuid() != 0:
@@ -174,7 +159,7 @@ def one_database(label: str, tracker_url: str, hub_url: str | None, args) -> dic
     port = free_port()
     bench_token = uuid.uuid4().hex
     extra = tmp / "bench_config.py"
-    extra.write_text(EXTRA % bench_token, encoding="utf-8")
+    extra.write_text(ADMIN_SERVICE % bench_token, encoding="utf-8")
     env = {**os.environ, "PORT": str(port), "ACADEMY_HOME": str(tmp / "home"), "ACADEMY_DB_URL": tracker_url,
            "ACADEMY_HUB_EXTRA_CONFIG": str(extra), "ACADEMY_HUB_IDLE_TIMEOUT": "36000"}
     if hub_url:

@@ -18,8 +18,13 @@ from traitlets.config import Application
 
 from service.exam_handlers import exam_handlers
 from service.handlers import NotFoundHandler, default_handlers
+from service.hub_identity import AcademyHubAuth
 from service.pages import page_handlers
 from service.practice_handlers import practice_handlers
+
+# connections waiting to be accepted (tornado's default 128 is under a second of clicks at 200/s; the kernel caps it at
+# net.core.somaxconn); when it overflows, the proxy's connection attempts time out and the officer gets a 503
+BACKLOG = 2048
 
 
 class AcademyService(Application):
@@ -46,6 +51,19 @@ class AcademyService(Application):
     @default("prefix")
     def _prefix(self) -> str:
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/academy/")
+
+    classes = [AcademyHubAuth]
+    config_file_name = Unicode("academy_service_config.py", help="站点数据目录中服务的配置文件（traitlets 格式，可选）")
+
+    def initialize(self, argv: list[str] | None = None) -> None:
+        """The command line, then the site's optional config file in the data folder (``ACADEMY_HOME``), e.g.
+        ``c.AcademyHubAuth.cache_max_age = 120``; the command line wins."""
+        from ground.settings import settings
+
+        self.parse_command_line(argv)
+        given = self.config.copy()
+        self.load_config_file(self.config_file_name, path=[str(settings.home)])
+        self.update_config(given)
 
     def make_app(self) -> web.Application:
         return web.Application(page_handlers(self.prefix) + practice_handlers(self.prefix) + exam_handlers(self.prefix)
@@ -79,8 +97,9 @@ class AcademyService(Application):
         bench/service_load.py on 2 cores, 2,000 officers at 200 answers/s: on PostgreSQL one process gave a p95 of 1.2 s,
         two 0.14–0.24 s; on SQLite one process is faster (p95 58 ms against 266 ms with two)."""
         self.warm_up()
+        AcademyHubAuth.instance(parent=self)  # its settings from this application's (--AcademyHubAuth.cache_max_age=…)
         where = urlparse(self.url)
-        sockets = netutil.bind_sockets(where.port or 80, where.hostname or "127.0.0.1")
+        sockets = netutil.bind_sockets(where.port or 80, where.hostname or "127.0.0.1", backlog=BACKLOG)
         if self.processes > 1:
             process.fork_processes(self.processes, max_restarts=100)
             _end_with_parent()

@@ -18,6 +18,7 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from service import quizzes
+from service.hub_identity import AcademyHubAuth
 
 MAX_BODY = 64 * 1024
 HR_GROUP = "人事"
@@ -26,6 +27,8 @@ MESSAGES = {400: "请求无效", 401: "请先登录", 403: "没有权限", 404: 
 
 
 class BaseHandler(HubOAuthenticated, web.RequestHandler):
+    hub_auth_class = AcademyHubAuth  # the hub's answers kept without piling re-checks up at the hub
+
     async def prepare(self) -> None:
         """Identify the hub user without blocking the event loop (HubAuth's synchronous path runs the lookup in a
         helper thread and waits); ``get_current_user`` then finds the cached answer."""
@@ -85,6 +88,10 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
             raise quizzes.Refused(f"年度无效：{raw}")
         return int(raw)
+
+
+class OAuthCallbackHandler(HubOAuthCallbackHandler):
+    hub_auth_class = AcademyHubAuth  # the same instance as the handlers' (it holds the login's OAuth state)
 
 
 def _chinese(text: str) -> bool:
@@ -176,7 +183,7 @@ class NotFoundHandler(BaseHandler):
 
 def default_handlers(prefix: str) -> list[tuple[str, type]]:
     return [
-        (prefix + "oauth_callback", HubOAuthCallbackHandler),
+        (prefix + "oauth_callback", OAuthCallbackHandler),
         (prefix + r"api/quizzes/([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)", QuizHandler),
         (prefix + r"api/quizzes/([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)/answers", AnswerHandler),
         (prefix + "api/me/progress", ProgressHandler),
