@@ -251,14 +251,13 @@ def cmd_assign(args) -> int:
 def cmd_sittings(args) -> int:
     from service.exams import STATES, overview
     from service.quizzes import Refused
+    from tracker.sittings import closed_note
 
     try:
         rows = overview(args.exam)
     except Refused as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    from tracker.sittings import closed_note
-
     print(f"{args.exam}：{len(rows)} 人")
     for r in rows:
         refused = f"，被拒绝的作答 {r['refused']} 次" if r["refused"] else ""

@@ -127,6 +127,24 @@ def _batch_environment(request, monkeypatch):
         _environment(monkeypatch, request.getfixturevalue("batch")["base"])
 
 
+def _sabotage(mp) -> None:
+    """Scoring made to fail for an answers file holding ``boom`` and to hang for one holding ``slow``, with a grading
+    time limit of 2 s per submission."""
+    import grading.fast_grade as fast_grade
+
+    real_score_cells = fast_grade.score_cells
+
+    def score_cells(cells, key, answers):
+        if "boom" in answers:
+            return 1 / 0
+        if "slow" in answers:
+            time.sleep(60)
+        return real_score_cells(cells, key, answers)
+
+    mp.setattr(fast_grade, "score_cells", score_cells)
+    mp.setattr(fast_grade, "SUBMISSION_SECONDS", 2.0)
+
+
 def _alarm(signum, frame):
     raise TimeoutError("grading hung")
 
@@ -152,21 +170,9 @@ def batch(built, tmp_path_factory):
     for officer, (change, _reason) in FLAGGED.items():
         _answers(course / "submitted" / officer / ASSIGNMENT, change)
 
-    import grading.fast_grade as fast_grade
-
-    real_score_cells = fast_grade.score_cells
-
-    def score_cells(cells, key, answers):
-        if "boom" in answers:
-            return 1 / 0
-        if "slow" in answers:
-            time.sleep(60)
-        return real_score_cells(cells, key, answers)
-
     with pytest.MonkeyPatch.context() as mp:
         _environment(mp, base)
-        mp.setattr(fast_grade, "score_cells", score_cells)
-        mp.setattr(fast_grade, "SUBMISSION_SECONDS", 2.0)
+        _sabotage(mp)
         previous = signal.signal(signal.SIGALRM, _alarm)
         signal.alarm(240)  # a named pipe opened for reading must not hang the batch
         try:
@@ -296,15 +302,7 @@ def test_a_hung_submission_is_refused_in_a_worker_process_too(built, tmp_path, m
     for officer in ("W0001", "W0002", "W0003", "W0004"):
         submit(course, officer, responses(key, rng, right=0.9, blank=0.0))
     _answers(course / "submitted" / "W0003" / ASSIGNMENT, lambda d: d["answers"].update(slow=True))
-    real_score_cells = fast_grade.score_cells
-
-    def score_cells(cells, key, answers):
-        if "slow" in answers:
-            time.sleep(60)
-        return real_score_cells(cells, key, answers)
-
-    monkeypatch.setattr(fast_grade, "score_cells", score_cells)
-    monkeypatch.setattr(fast_grade, "SUBMISSION_SECONDS", 2.0)
+    _sabotage(monkeypatch)
     started = time.monotonic()
     summary = fast_grade.grade_exam(course, ASSIGNMENT, progress=False, paper=base / "papers" / f"{EXAM}.yaml",
                                     workers=2)
