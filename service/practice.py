@@ -226,11 +226,17 @@ def _checked(answers: Any) -> dict[str, Any]:
     return answers
 
 
-def _open_exam(session, login: str, exam_id: int, what: str):
-    """The officer's exam ``exam_id``, locked, refused (Chinese) when it is not his or has ended."""
-    exam = records.mock_exam(session, _officer_id(session, login), exam_id, lock=True)
+def _own_exam(session, officer_id: int, exam_id: int):
+    """The officer's exam ``exam_id``, locked; 404 (Chinese) when he has none of that number."""
+    exam = records.mock_exam(session, officer_id, exam_id, lock=True)
     if exam is None:
         raise Refused(f"没有这次模拟考试：{exam_id}", 404)
+    return exam
+
+
+def _open_exam(session, login: str, exam_id: int, what: str):
+    """The officer's exam ``exam_id``, locked, refused (Chinese) when it is not his or has ended."""
+    exam = _own_exam(session, _officer_id(session, login), exam_id)
     if exam.submitted_at is not None:
         ended = "已交卷" if exam.score is not None else "已放弃"
         raise Refused(f"这次模拟考试{ended}，{what}", 409)
@@ -266,9 +272,7 @@ def abandon_mock(login: str, exam_id: int, now: dt.datetime | None = None, url: 
     now = _now(now)
     with db.session(url) as s:
         officer_id = _officer_id(s, login)
-        exam = records.mock_exam(s, officer_id, exam_id, lock=True)
-        if exam is None:
-            raise Refused(f"没有这次模拟考试：{exam_id}", 404)
+        exam = _own_exam(s, officer_id, exam_id)
         if exam.submitted_at is None:
             if _expired(exam, now):
                 _settle(s, officer_id, now)
@@ -285,9 +289,7 @@ def submit_mock(login: str, exam_id: int, answers: Any, now: dt.datetime | None 
     questions = _questions()
     with db.session(url) as s:
         officer_id = _officer_id(s, login)
-        exam = records.mock_exam(s, officer_id, exam_id, lock=True)
-        if exam is None:
-            raise Refused(f"没有这次模拟考试：{exam_id}", 404)
+        exam = _own_exam(s, officer_id, exam_id)
         if exam.submitted_at is not None and exam.score is None:
             raise Refused("这次模拟考试已放弃，不能再交卷", 409)
         try:
